@@ -1,0 +1,48 @@
+// Element-wise units (quantization, norm, vector, update) share this base: `lanes` elements per
+// cycle at each implemented precision, a pipeline of `pipeline_depth` cycles, and events named
+// "<arith>.<precision>" priced from the technology table. The op table (workloads/prim.h) says
+// what each op computes; the unit says how fast and at what energy.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "models/common/unit.h"
+#include "models/spec/lanes.h"
+#include "workloads/prim.h"
+#include "workloads/trace.h"
+
+namespace eoqsim {
+
+struct UnitConfig;
+
+class StreamUnit : public Server {
+ public:
+  StreamUnit(sc_core::sc_module_name name, UnitContext ctx, LaneParams lanes, Category cat);
+  // Throws UnsupportedError naming the op when this unit cannot execute it.
+  virtual void check(const Trace& t, int32_t op_index) const;
+  // Cycles and events of `elements` streamed elements and `groups` per-group results of op.
+  struct Cost {
+    uint64_t occupancy = 0, latency = 0;
+  };
+  Cost cost(const Trace& t, int32_t op_index, int64_t elements, int64_t groups, std::vector<Contribution>& out);
+  std::vector<AreaItem> area() const override;
+  bool fused() const { return fused_; }
+
+ protected:
+  // Cycles of `n` divisions or square roots; units without such hardware run them on lanes.
+  virtual uint64_t special_cycles(Arith a, uint64_t n, int64_t lanes) const;
+  virtual bool has_rng() const { return false; }
+  virtual uint64_t pow2_cycles() const { return 1; }
+  virtual std::vector<AreaItem> extra_area() const { return {}; }
+  std::string precision_of(const Trace& t, const Op& op, const ArithCount& a) const;
+  int32_t event(const std::string& name);
+
+  LaneParams lanes_;
+  bool fused_ = false;
+  std::map<std::string, int32_t> events_;
+};
+
+std::unique_ptr<StreamUnit> make_stream_unit(const UnitConfig& cfg, UnitContext ctx);
+
+}  // namespace eoqsim

@@ -1,0 +1,12 @@
+#pragma once
+#include "models/spec/lanes.h"
+
+namespace eoqsim {
+
+struct UpdateParams {
+  LaneParams lanes;
+  bool stochastic_rounding = true;
+  static UpdateParams read(ParamReader& r);
+};
+
+}  // namespace eoqsim

@@ -1,0 +1,357 @@
+#include "sim/cli/cli.h"
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "models/spec/unit_spec.h"
+#include "sim/common/error.h"
+#include "sim/common/io.h"
+#include "sim/config/chip_config.h"
+#include "sim/config/tech_loader.h"
+#include "sim/engine/simulator.h"
+#include "sim/report/report.h"
+#include "workloads/lower.h"
+#include "workloads/network.h"
+#include "workloads/serialize.h"
+#include "workloads/zoo.h"
+
+namespace po = boost::program_options;
+
+namespace eoqsim {
+
+namespace {
+
+const char* kUsage =
+    "usage: eoqsim COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  run        simulate one training (or inference) step of a network on a chip\n"
+    "  compare    run several scheme:chip pairs on one network and print ratios to the first\n"
+    "  trace      lower a network under a scheme into a trace file\n"
+    "  list       built-in networks, schemes, chips and unit implementations with parameters\n"
+    "  validate   check a chip, scheme, network, trace or technology file\n"
+    "\n"
+    "eoqsim COMMAND --help shows the command's options.\n";
+
+std::vector<Phase> parse_phases(const std::string& s) {
+  std::vector<Phase> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      Phase p = parse_phase(item);
+      if (std::find(out.begin(), out.end(), p) != out.end())
+        throw InputError("", "--phases", "phase \"" + item + "\" given twice");
+      out.push_back(p);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("", "--phases", e.what());
+    }
+  }
+  if (out.empty()) throw InputError("", "--phases", "expected a comma-separated list of fwd, bwd_e, bwd_w, upd");
+  return out;
+}
+
+Mode parse_mode(const std::string& s) {
+  if (s == "train") return Mode::Train;
+  if (s == "infer") return Mode::Infer;
+  throw InputError("", "--mode", "expected train or infer, found \"" + s + "\"");
+}
+
+po::variables_map parse(const po::options_description& desc, const std::vector<std::string>& args) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError("", "command line", e.what());
+  }
+  return vm;
+}
+
+struct Workload {
+  Trace trace;
+  ordered_json scheme_resolved;
+};
+
+Workload make_workload(const po::variables_map& vm, bool allow_trace) {
+  Workload w;
+  if (allow_trace && vm.count("trace")) {
+    for (const char* k : {"scheme", "network", "batch", "mode"})
+      if (vm.count(k) && !vm[k].defaulted())
+        throw InputError("", std::string("--") + k, "--trace already fixes network, scheme, batch and mode");
+    const std::string f = vm["trace"].as<std::string>();
+    w.trace = trace_from_json(load_json_file(f), f);
+    w.scheme_resolved = ordered_json{{"name", w.trace.scheme}, {"from_trace", f}};
+  } else {
+    if (!vm.count("scheme")) throw InputError("", "--scheme", "missing (give --scheme NAME|FILE and --network NAME|FILE" +
+                                                                  std::string(allow_trace ? ", or --trace FILE)" : ")"));
+    if (!vm.count("network")) throw InputError("", "--network", "missing (a built-in name or a network JSON file)");
+    const Scheme scheme = load_scheme(vm["scheme"].as<std::string>());
+    std::vector<std::string> notes;
+    const Graph g = load_network(vm["network"].as<std::string>(), scheme, &notes);
+    const int64_t batch = vm["batch"].as<int64_t>();
+    w.trace = lower(g, scheme, batch, parse_mode(vm["mode"].as<std::string>()));
+    w.trace.notes.insert(w.trace.notes.begin(), notes.begin(), notes.end());
+    for (const auto& a : scheme.assumptions) w.trace.notes.push_back("scheme " + scheme.name + ": " + a);
+    w.scheme_resolved = scheme.resolved;
+  }
+  if (vm.count("phases")) w.trace = w.trace.filtered(parse_phases(vm["phases"].as<std::string>()));
+  return w;
+}
+
+int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d(
+      "eoqsim run --chip CHIP (--scheme S --network N | --trace FILE) [options]\n"
+      "Simulates one step and writes DIR/report.json, DIR/layers.csv and DIR/config.resolved.json");
+  d.add_options()("help,h", "show this help")("chip", po::value<std::string>(), "chip: a built-in name or a JSON file")(
+      "scheme", po::value<std::string>(), "training scheme: a built-in name or a JSON file")(
+      "network", po::value<std::string>(), "network: a built-in name (name:bn / name:fixup forces a form) or a JSON file")(
+      "trace", po::value<std::string>(), "run a trace file instead of --scheme/--network")(
+      "batch", po::value<int64_t>()->default_value(1), "batch size")(
+      "mode", po::value<std::string>()->default_value("train"), "train (one training step) or infer (forward only)")(
+      "phases", po::value<std::string>(), "comma-separated subset of fwd,bwd_e,bwd_w,upd (default: all)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a chip parameter by dotted path, e.g. --set pe_array.rows=16 (repeatable)")(
+      "out", po::value<std::string>()->default_value("eoqsim-out"), "output directory");
+  po::variables_map vm = parse(d, args);
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("chip")) throw InputError("", "--chip", "missing (a built-in chip name or a chip JSON file)");
+  const std::vector<std::string> sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const ChipConfig chip = load_chip(vm["chip"].as<std::string>(), sets);
+  Workload w = make_workload(vm, true);
+  RunResult r = simulate(chip, w.trace);
+  r.scheme_resolved = w.scheme_resolved;
+  const Summary s = summarize(r);
+  write_run_outputs(vm["out"].as<std::string>(), r, s);
+  out << run_summary_text(r, s) << "  wrote " << vm["out"].as<std::string>() << "/{report.json,layers.csv,config.resolved.json}\n";
+  return 0;
+}
+
+struct PairRun {
+  std::string scheme, chip;
+  RunResult result;
+  Summary summary;
+};
+
+int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d(
+      "eoqsim compare --network N [--batch B] --pair SCHEME:CHIP --pair SCHEME:CHIP ... [--out DIR]\n"
+      "Runs each pair on the network and prints them side by side with ratios to the first pair");
+  d.add_options()("help,h", "show this help")("network", po::value<std::string>(), "network name or file")(
+      "batch", po::value<int64_t>()->default_value(1), "batch size")(
+      "mode", po::value<std::string>()->default_value("train"), "train or infer")(
+      "pair", po::value<std::vector<std::string>>()->composing(), "SCHEME:CHIP (repeatable; the first is the baseline)")(
+      "phases", po::value<std::string>(), "comma-separated subset of fwd,bwd_e,bwd_w,upd")(
+      "out", po::value<std::string>()->default_value("eoqsim-compare"), "output directory");
+  po::variables_map vm = parse(d, args);
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("pair") || vm["pair"].as<std::vector<std::string>>().size() < 2)
+    throw InputError("", "--pair", "give at least two --pair SCHEME:CHIP");
+  std::vector<PairRun> runs;
+  const std::string dir = vm["out"].as<std::string>();
+  int index = 0;
+  for (const std::string& p : vm["pair"].as<std::vector<std::string>>()) {
+    auto colon = p.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == p.size())
+      throw InputError("", "--pair " + p, "expected SCHEME:CHIP, e.g. eoq:edge_eoq");
+    PairRun pr;
+    pr.scheme = p.substr(0, colon);
+    pr.chip = p.substr(colon + 1);
+    po::variables_map one = vm;
+    const ChipConfig chip = load_chip(pr.chip);
+    const Scheme scheme = load_scheme(pr.scheme);
+    std::vector<std::string> notes;
+    if (!vm.count("network")) throw InputError("", "--network", "missing");
+    const Graph g = load_network(vm["network"].as<std::string>(), scheme, &notes);
+    Trace t = lower(g, scheme, vm["batch"].as<int64_t>(), parse_mode(vm["mode"].as<std::string>()));
+    t.notes.insert(t.notes.begin(), notes.begin(), notes.end());
+    if (vm.count("phases")) t = t.filtered(parse_phases(vm["phases"].as<std::string>()));
+    pr.result = simulate(chip, t);
+    pr.result.scheme_resolved = scheme.resolved;
+    pr.summary = summarize(pr.result);
+    write_run_outputs(dir + "/" + std::to_string(index) + "_" + scheme.name + "_" + chip.name, pr.result, pr.summary);
+    runs.push_back(std::move(pr));
+    ++index;
+  }
+  // Ratios are baseline / this: how many times faster, or lower in energy, traffic, power, area.
+  const Summary& base = runs.front().summary;
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  std::ostringstream csv;
+  csv << "pair,scheme,chip,network,batch,mode,cycles,seconds,energy_pj,avg_power_w,dram_read_bytes,dram_write_bytes,"
+         "dram_bytes,area_mm2,speedup_vs_first,energy_ratio_vs_first,dram_ratio_vs_first,power_ratio_vs_first,"
+         "area_ratio_vs_first\n";
+  ordered_json js;
+  js["schema"] = "eoqsim.compare/1";
+  js["network"] = runs.front().result.trace.network;
+  js["batch"] = runs.front().result.trace.batch;
+  js["mode"] = runs.front().result.trace.mode;
+  js["ratios"] = "baseline (first pair) divided by this pair: > 1 means this pair is faster / lower";
+  ordered_json rows = ordered_json::array();
+  char line[512];
+  std::snprintf(line, sizeof line, "%-28s %14s %10s %12s %12s %10s %10s\n", "scheme:chip", "cycles", "speed-up",
+                "DRAM MB", "energy mJ", "power W", "area mm2");
+  out << runs.front().result.trace.network << ", batch " << runs.front().result.trace.batch << ", "
+      << runs.front().result.trace.mode << " step; ratios are first pair / this pair\n"
+      << line;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const Summary& s = runs[i].summary;
+    const RunResult& r = runs[i].result;
+    const double dram = static_cast<double>(s.total.dram_read_bytes + s.total.dram_write_bytes);
+    const double base_dram = static_cast<double>(base.total.dram_read_bytes + base.total.dram_write_bytes);
+    const double sp = ratio(static_cast<double>(base.total.cycles), static_cast<double>(s.total.cycles));
+    const double er = ratio(base.total.energy_pj, s.total.energy_pj);
+    const double dr = ratio(base_dram, dram);
+    const double pw = ratio(base.avg_power_w, s.avg_power_w);
+    const double ar = ratio(base.area_mm2, s.area_mm2);
+    csv << csv_field(runs[i].scheme + ":" + runs[i].chip) << ',' << r.trace.scheme << ',' << r.chip_name << ','
+        << r.trace.network << ',' << r.trace.batch << ',' << r.trace.mode << ',' << s.total.cycles << ','
+        << format_number(s.seconds) << ',' << format_number(s.total.energy_pj) << ',' << format_number(s.avg_power_w)
+        << ',' << s.total.dram_read_bytes << ',' << s.total.dram_write_bytes << ',' << format_number(dram) << ','
+        << format_number(s.area_mm2) << ',' << format_number(sp) << ',' << format_number(er) << ',' << format_number(dr)
+        << ',' << format_number(pw) << ',' << format_number(ar) << '\n';
+    rows.push_back(ordered_json{{"pair", runs[i].scheme + ":" + runs[i].chip},
+                                {"scheme", r.trace.scheme},
+                                {"chip", r.chip_name},
+                                {"cycles", s.total.cycles},
+                                {"seconds", s.seconds},
+                                {"energy_pj", s.total.energy_pj},
+                                {"avg_power_w", s.avg_power_w},
+                                {"dram_read_bytes", s.total.dram_read_bytes},
+                                {"dram_write_bytes", s.total.dram_write_bytes},
+                                {"area_mm2", s.area_mm2},
+                                {"speedup_vs_first", sp},
+                                {"energy_ratio_vs_first", er},
+                                {"dram_ratio_vs_first", dr},
+                                {"power_ratio_vs_first", pw},
+                                {"area_ratio_vs_first", ar}});
+    std::snprintf(line, sizeof line, "%-28s %14llu %9.2fx %12.1f %12.3f %10.3f %10.2f\n",
+                  (runs[i].scheme + ":" + r.chip_name).c_str(), static_cast<unsigned long long>(s.total.cycles), sp,
+                  dram / 1e6, s.total.energy_pj * 1e-9, s.avg_power_w, s.area_mm2);
+    out << line;
+  }
+  out << "ratios to first (first / this):\n";
+  for (size_t i = 1; i < runs.size(); ++i) {
+    const auto& row = rows[i];
+    std::snprintf(line, sizeof line, "  %-26s speed-up %.2fx, energy %.2fx lower, DRAM traffic %.2fx lower, power %.2fx lower, area %.2fx smaller\n",
+                  row["pair"].get<std::string>().c_str(), row["speedup_vs_first"].get<double>(),
+                  row["energy_ratio_vs_first"].get<double>(), row["dram_ratio_vs_first"].get<double>(),
+                  row["power_ratio_vs_first"].get<double>(), row["area_ratio_vs_first"].get<double>());
+    out << line;
+  }
+  js["runs"] = rows;
+  ensure_directory(dir);
+  write_file_atomic(dir + "/compare.csv", csv.str());
+  write_file_atomic(dir + "/compare.json", js.dump(2) + "\n");
+  out << "wrote " << dir << "/compare.{csv,json} and one run directory per pair\n";
+  return 0;
+}
+
+int cmd_trace(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d("eoqsim trace --network N --scheme S [--batch B] [--mode M] -o FILE");
+  d.add_options()("help,h", "show this help")("network", po::value<std::string>(), "network name or file")(
+      "scheme", po::value<std::string>(), "scheme name or file")("batch", po::value<int64_t>()->default_value(1),
+                                                                  "batch size")(
+      "mode", po::value<std::string>()->default_value("train"), "train or infer")(
+      "phases", po::value<std::string>(), "comma-separated subset of phases")("output,o", po::value<std::string>(),
+                                                                              "output trace file");
+  po::variables_map vm = parse(d, args);
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("output")) throw InputError("", "-o", "missing output file");
+  Workload w = make_workload(vm, false);
+  write_file_atomic(vm["output"].as<std::string>(), trace_to_json(w.trace).dump(1) + "\n");
+  out << "wrote " << w.trace.ops.size() << " ops over " << w.trace.tensors.size() << " tensors to "
+      << vm["output"].as<std::string>() << "\n";
+  return 0;
+}
+
+int cmd_list(std::ostream& out) {
+  out << "networks (built-in; name:bn or name:fixup forces a form):\n";
+  for (const auto& n : zoo::names()) out << "  " << n << "\n";
+  out << "schemes (configs/schemes):\n";
+  for (const auto& n : builtin_scheme_names()) {
+    const Scheme s = load_scheme(n);
+    out << "  " << n << ": " << s.description << "\n";
+  }
+  out << "chips (configs/chips):\n";
+  for (const auto& n : builtin_chip_names()) out << "  " << n << "\n";
+  out << "unit implementations (\"impl\") and their parameters:\n";
+  for (const auto& spec : impl_specs()) {
+    out << "  " << spec.kind << " \"" << spec.name << "\": " << spec.description << "\n";
+    for (const auto& p : impl_params(spec)) {
+      out << "      " << p.name << " (" << p.type << (p.constraint.empty() ? "" : ", " + p.constraint) << ")"
+          << (p.required ? " required" : " default " + p.default_value.dump()) << ": " << p.description << "\n";
+    }
+  }
+  return 0;
+}
+
+int cmd_validate(const std::vector<std::string>& args, std::ostream& out) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    out << "eoqsim validate FILE...\nChecks chip, scheme, network, trace and technology files (by their \"schema\").\n";
+    return args.empty() ? 2 : 0;
+  }
+  for (const auto& f : args) {
+    const json j = load_json_file(f);
+    if (!j.is_object() || !j.contains("schema") || !j["schema"].is_string())
+      throw InputError(f, "schema", "expected a \"schema\" field naming the file kind (eoqsim.chip/1, eoqsim.scheme/1, "
+                                    "eoqsim.network/1, eoqsim.trace/1, eoqsim.tech/1)");
+    const std::string schema = j["schema"].get<std::string>();
+    std::string what;
+    if (schema == "eoqsim.chip/1") {
+      what = "chip " + load_chip(f).name;
+    } else if (schema == "eoqsim.scheme/1") {
+      what = "scheme " + parse_scheme(j, f).name;
+    } else if (schema == "eoqsim.network/1") {
+      Graph g = network_from_json(j, f);
+      what = "network " + g.name + " (" + std::to_string(g.layers.size()) + " layers)";
+    } else if (schema == "eoqsim.trace/1") {
+      Trace t = trace_from_json(j, f);
+      what = "trace of " + t.network + " (" + std::to_string(t.ops.size()) + " ops)";
+    } else if (schema == "eoqsim.tech/1") {
+      what = "technology table " + parse_tech(j, f).node;
+    } else {
+      throw InputError(f, "schema", "unknown schema \"" + schema + "\"");
+    }
+    out << "ok: " << f << ": " << what << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      (args.empty() ? err : out) << kUsage;
+      return args.empty() ? 2 : 0;
+    }
+    const std::string cmd = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "run") return cmd_run(rest, out);
+    if (cmd == "compare") return cmd_compare(rest, out);
+    if (cmd == "trace") return cmd_trace(rest, out);
+    if (cmd == "list") return cmd_list(out);
+    if (cmd == "validate") return cmd_validate(rest, out);
+    err << "eoqsim: unknown command \"" << cmd << "\"\n" << kUsage;
+    return 2;
+  } catch (const InputError& e) {
+    err << "eoqsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "eoqsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace eoqsim

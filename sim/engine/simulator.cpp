@@ -1,0 +1,141 @@
+#include "sim/engine/simulator.h"
+
+#include <chrono>
+
+#include <systemc>
+
+#include "sim/common/error.h"
+#include "sim/common/units.h"
+#include "sim/engine/chip.h"
+#include "sim/engine/controller.h"
+#include "sim/engine/kernel.h"
+
+namespace eoqsim {
+
+namespace {
+
+// Everything the chip must support, checked before the kernel starts so a bad request is a
+// clear error (exit 2), never a half-run simulation.
+void preflight(Chip& chip, const Trace& t) {
+  for (size_t i = 0; i < t.ops.size(); ++i) {
+    const Op& op = t.ops[i];
+    const std::string label = "op " + std::to_string(i) + " (" + op_kind_name(op.kind) + " of layer \"" +
+                              t.layers[op.layer].name + "\", " + phase_name(op.phase) + ")";
+    if (op.kind == OpKind::Gemm) {
+      PeArray& pe = chip.pe_array();
+      if (!pe.supports(op.precision))
+        throw UnsupportedError(chip.config().file, "pe_array.precisions",
+                               label + " needs " + op.precision.unit_class().str() +
+                                   " MACs, which the PE array does not implement");
+      if (op.accum.format == Precision::Format::Int && op.accum.bits > pe.accumulator_bits())
+        throw UnsupportedError(chip.config().file, "pe_array.accumulator_bits",
+                               label + " accumulates in " + std::to_string(op.accum.bits) + " bits, the PE array in " +
+                                   std::to_string(pe.accumulator_bits()));
+      pe.mac_event(op.precision);  // its energy must be in the technology table
+      continue;
+    }
+    StreamUnit* u = chip.stream_unit(op.unit);
+    if (!u)
+      throw UnsupportedError(chip.config().file, unit_kind_name(op.unit),
+                             label + " needs a " + unit_kind_name(op.unit) + ", which chip \"" + chip.config().name +
+                                 "\" does not have");
+    u->check(t, static_cast<int32_t>(i));
+  }
+}
+
+}  // namespace
+
+RunResult simulate(const ChipConfig& cfg, const Trace& trace) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  RunResult r;
+  r.trace = trace;
+  r.memory = analyze_memory(trace);
+  r.dram_capacity = 0;
+  fresh_kernel();
+  r.stats.resize_ops(trace.ops.size());
+  EnergyModel energy(cfg.tech);
+  {
+    Chip chip(cfg, r.stats, energy);
+    r.dram_capacity = chip.dram().capacity();
+    if (r.memory.peak_bytes > r.dram_capacity)
+      throw UnsupportedError(cfg.file, "dram.capacity",
+                             "the step needs " + units::format_size(r.memory.peak_bytes) + " (" +
+                                 std::to_string(r.memory.peak_bytes) + " bytes) of DRAM at its peak; the chip has " +
+                                 units::format_size(r.dram_capacity));
+    preflight(chip, trace);
+    const Plan plan = make_plan(trace, chip.caps());
+    Controller controller("controller", chip, trace, plan, r.stats);
+    sc_core::sc_start();
+    r.total_cycles = controller.end_cycle();
+    r.timing = controller.timing();
+    r.groups = plan.groups.size();
+    r.mapping.assign(trace.ops.size(), "");
+    for (const auto& g : plan.groups) {
+      const int32_t anchor = g.kind == GroupPlan::Kind::Gemm ? g.gemm : g.ops.front();
+      r.attribution_order.push_back(anchor);
+      for (int32_t i : g.ops)
+        if (i != anchor) r.attribution_order.push_back(i);
+    }
+    for (const auto& g : plan.groups) {
+      if (g.kind != GroupPlan::Kind::Gemm) continue;
+      std::string s;
+      for (const auto& pp : g.parts) s += (s.empty() ? "" : " | ") + pp.mapping.str();
+      r.mapping[g.gemm] = s;
+    }
+    for (const auto& t : r.timing) r.tiles += t.tiles;
+    // Units: busy time and area.
+    for (Server* s : chip.servers()) {
+      UnitResult u;
+      u.name = s->basename();
+      u.kind = u.name == "dma_in" || u.name == "dma_out" ? "dma" : u.name;
+      const UnitConfig* uc = cfg.unit(u.kind);
+      u.impl = uc ? uc->impl : "";
+      u.category = s->category();
+      u.busy_cycles = s->busy_cycles();
+      u.jobs = s->jobs();
+      u.area = s->area();
+      r.units.push_back(u);
+    }
+    for (size_t b = 0; b < chip.buffer_count(); ++b) {
+      UnitResult u;
+      u.name = chip.buffer(b).basename();
+      u.kind = "buffer";
+      u.impl = cfg.buffers[b].impl;
+      u.category = Category::Sram;
+      u.timed = false;
+      u.area = chip.buffer(b).area();
+      r.units.push_back(u);
+    }
+    UnitResult d;
+    d.name = "dram";
+    d.kind = "dram";
+    d.impl = cfg.dram.impl;
+    d.category = Category::Dram;
+    d.busy_cycles = chip.dram().busy_cycles();
+    d.jobs = 0;
+    r.units.push_back(d);
+    if (chip.bus()) {
+      UnitResult b;
+      b.name = "interconnect";
+      b.kind = "interconnect";
+      b.impl = cfg.interconnect->impl;
+      b.category = Category::Interconnect;
+      b.busy_cycles = chip.bus()->busy_cycles();
+      r.units.push_back(b);
+    }
+  }
+  r.clock_hz = cfg.clock_hz;
+  r.chip_name = cfg.name;
+  r.chip_file = cfg.file;
+  r.tech_node = cfg.tech.node;
+  r.tech_file = cfg.tech.file;
+  r.chip_resolved = cfg.resolved;
+  r.leakage_mw_per_mm2 = energy.leakage_mw_per_mm2();
+  r.leakage_source = cfg.tech.leakage.source;
+  if (!cfg.interconnect)
+    r.assumptions.push_back("no interconnect unit: DMA transfers are limited by the DRAM alone and on-chip moves cost no bus energy");
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return r;
+}
+
+}  // namespace eoqsim

@@ -1,0 +1,12 @@
+// Runs one trace on one chip in a fresh SystemC kernel context and returns the counters.
+#pragma once
+#include "sim/config/chip_config.h"
+#include "sim/report/result.h"
+#include "workloads/trace.h"
+
+namespace eoqsim {
+
+// Throws UnsupportedError (exit 2) when the chip cannot execute the trace, before simulating.
+RunResult simulate(const ChipConfig& chip, const Trace& trace);
+
+}  // namespace eoqsim
