@@ -17,11 +17,12 @@
 
 namespace eoqsim {
 
-// Simulated time: one clock cycle is one SystemC nanosecond.
-inline sc_core::sc_time cycles(uint64_t n) { return sc_core::sc_time(static_cast<double>(n), sc_core::SC_NS); }
-inline uint64_t now_cycles() {
-  return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e9 + 0.5);
-}
+// Simulated time: one clock cycle is one SystemC nanosecond. Conversions stay in integers: the
+// kernel's resolution is the default 1 ps, so a cycle is 1000 resolution steps.
+constexpr uint64_t kTicksPerCycle = 1000;
+inline sc_core::sc_time cycles(uint64_t n) { return sc_core::sc_time::from_value(n * kTicksPerCycle); }
+inline uint64_t to_cycles(const sc_core::sc_time& t) { return (t.value() + kTicksPerCycle / 2) / kTicksPerCycle; }
+inline uint64_t now_cycles() { return to_cycles(sc_core::sc_time_stamp()); }
 
 // What a unit needs from the chip it belongs to.
 struct UnitContext {

@@ -27,8 +27,8 @@ void Dma::begin(Job& job) {
       timing_->op = t->op;
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       socket->b_transport(payload_, delay);
-      const uint64_t done = static_cast<uint64_t>(delay.to_seconds() * 1e9 + 0.5);
-      const uint64_t free = static_cast<uint64_t>(timing_->channel_free.to_seconds() * 1e9 + 0.5);
+      const uint64_t done = to_cycles(delay);
+      const uint64_t free = to_cycles(timing_->channel_free);
       occupancy = std::max(occupancy, free);
       latency = std::max(latency, done);
       if (bus_) {

@@ -33,7 +33,7 @@ class SimpleDram final : public Dram {
     p.get_extension(t);
     const uint64_t burst = static_cast<uint64_t>(p_.burst_bytes);
     const uint64_t bytes = (p.get_data_length() + burst - 1) / burst * burst;
-    const uint64_t now = now_cycles() + static_cast<uint64_t>(delay.to_seconds() * 1e9 + 0.5);
+    const uint64_t now = now_cycles() + to_cycles(delay);
     const uint64_t start = std::max(now, busy_until_);
     const uint64_t xfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bpc_ - 1e-9));
     busy_until_ = start + xfer;

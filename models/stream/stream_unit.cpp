@@ -57,21 +57,40 @@ uint64_t StreamUnit::special_cycles(Arith, uint64_t n, int64_t lanes) const {
   return (n + static_cast<uint64_t>(lanes) - 1) / static_cast<uint64_t>(lanes);
 }
 
+const StreamUnit::OpEvents& StreamUnit::op_events(const Trace& t, int32_t i) {
+  if (cached_trace_ != &t) {
+    cached_trace_ = &t;
+    per_op_.assign(t.ops.size(), {});
+    per_op_ready_.assign(t.ops.size(), false);
+  }
+  if (!per_op_ready_[i]) {
+    const Op& op = t.ops[i];
+    OpEvents& e = per_op_[i];
+    e.lanes = lanes_.lanes_for(op.precision);
+    for (const ArithCount& a : op_arith(op)) {
+      const std::string p = precision_of(t, op, a);
+      e.items.push_back({a, event(p.empty() ? arith_name(a.arith) : std::string(arith_name(a.arith)) + "." + p)});
+    }
+    per_op_ready_[i] = true;
+  }
+  return per_op_[i];
+}
+
 StreamUnit::Cost StreamUnit::cost(const Trace& t, int32_t i, int64_t elements, int64_t groups,
                                   std::vector<Contribution>& out) {
   const Op& op = t.ops[i];
-  const int64_t lanes = lanes_.lanes_for(op.precision);
+  const OpEvents& ev = op_events(t, i);
+  const int64_t lanes = ev.lanes;
   const uint64_t e = static_cast<uint64_t>(elements), g = static_cast<uint64_t>(groups);
   // One element per lane per cycle, except a max-pool window, which takes window-1 compares.
   const uint64_t lane_cycles = op.kind == OpKind::MaxPool ? static_cast<uint64_t>(std::max<int64_t>(1, op.window - 1)) : 1;
   uint64_t stream = (e * lane_cycles + static_cast<uint64_t>(lanes) - 1) / static_cast<uint64_t>(lanes);
   uint64_t special_elem = 0, special_group = 0, group_ops = 0, pow2 = 0;
-  for (const ArithCount& a : op_arith(op)) {
+  for (const auto& [a, id] : ev.items) {
     const uint64_t pe = static_cast<uint64_t>(a.per_element) * e, pg = static_cast<uint64_t>(a.per_group) * g;
     const uint64_t n = pe + pg;
     if (n == 0) continue;
-    const std::string p = precision_of(t, op, a);
-    out.push_back({i, event(p.empty() ? arith_name(a.arith) : std::string(arith_name(a.arith)) + "." + p), n});
+    out.push_back({i, id, n});
     if (a.arith == Arith::Div || a.arith == Arith::Sqrt) {
       special_elem += pe ? special_cycles(a.arith, pe, lanes) : 0;
       special_group += pg ? special_cycles(a.arith, pg, lanes) : 0;

@@ -38,9 +38,19 @@ class StreamUnit : public Server {
   std::string precision_of(const Trace& t, const Op& op, const ArithCount& a) const;
   int32_t event(const std::string& name);
 
+  // An op's arithmetic with its event ids resolved, computed once per op.
+  struct OpEvents {
+    std::vector<std::pair<ArithCount, int32_t>> items;
+    int64_t lanes = 1;
+  };
+  const OpEvents& op_events(const Trace& t, int32_t op_index);
+
   LaneParams lanes_;
   bool fused_ = false;
   std::map<std::string, int32_t> events_;
+  const Trace* cached_trace_ = nullptr;
+  std::vector<OpEvents> per_op_;
+  std::vector<bool> per_op_ready_;
 };
 
 std::unique_ptr<StreamUnit> make_stream_unit(const UnitConfig& cfg, UnitContext ctx);

@@ -7,6 +7,7 @@
 #include "sim/common/error.h"
 #include "sim/config/paths.h"
 #include "sim/config/tech_loader.h"
+#include "sim/plan/mapper.h"
 
 namespace eoqsim {
 
@@ -158,6 +159,9 @@ ChipConfig parse_chip(json j, const std::string& file, const std::string& base_d
   resolved["pe_array"] = c.pe_array.params;
   if (!j.contains("buffers") || !j["buffers"].is_object() || j["buffers"].empty())
     throw InputError(file, "buffers", "expected an object with at least one named buffer, e.g. {\"glb\": {...}}");
+  if (j["buffers"].size() > kMaxBuffers)
+    throw InputError(file, "buffers", "at most " + std::to_string(kMaxBuffers) + " buffers, found " +
+                                          std::to_string(j["buffers"].size()));
   resolved["buffers"] = ordered_json::object();
   for (auto it = j["buffers"].begin(); it != j["buffers"].end(); ++it) {
     UnitConfig b = read_unit("buffer", join_path("buffers", it.key()), it.key(), it.value());

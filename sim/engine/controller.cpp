@@ -37,7 +37,7 @@ struct StageBuild {
   uint64_t occupancy = 0, latency = 0;
   size_t ev_b = 0, ev_e = 0, tr_b = 0, tr_e = 0;
   std::vector<int32_t> ops;
-  std::vector<uint64_t> buffer_bytes;  // per buffer, for port bandwidth
+  std::array<uint64_t, kMaxBuffers> buffer_bytes{};  // per buffer, for port bandwidth
 };
 
 struct Controller::Tile {
@@ -163,7 +163,7 @@ struct TileBuilder {
   void begin_stage(size_t s) {
     st[s].ev_b = tile->ev.size();
     st[s].tr_b = tile->tr.size();
-    st[s].buffer_bytes.assign(nbuf, 0);
+    st[s].buffer_bytes.fill(0);
   }
   void end_stage(size_t s) {
     st[s].ev_e = tile->ev.size();
@@ -222,7 +222,12 @@ bool Controller::admit() {
   Tile& tile = m.slots[slot];
   tile.ev.clear();
   tile.tr.clear();
-  tile.stages.assign(m.stage_units.size(), StageBuild{});
+  tile.stages.resize(m.stage_units.size());
+  for (StageBuild& sb : tile.stages) {
+    sb.used = false;
+    sb.occupancy = sb.latency = 0;
+    sb.ops.clear();
+  }
   TileBuilder tb{&tile, chip_, t_, tile.stages, chip_.buffer_count()};
   const size_t last = m.stage_units.size() - 1;
   auto stage_of_op = [&](int32_t op) {

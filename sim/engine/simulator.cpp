@@ -17,10 +17,22 @@ namespace {
 // Everything the chip must support, checked before the kernel starts so a bad request is a
 // clear error (exit 2), never a half-run simulation.
 void preflight(Chip& chip, const Trace& t) {
+  auto label_of = [&](size_t i) {
+    const Op& op = t.ops[i];
+    return "op " + std::to_string(i) + " (" + op_kind_name(op.kind) + " of layer \"" + t.layers[op.layer].name +
+           "\", " + phase_name(op.phase) + ")";
+  };
+  // A missing unit first: it is the bigger mismatch between scheme and chip.
   for (size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
-    const std::string label = "op " + std::to_string(i) + " (" + op_kind_name(op.kind) + " of layer \"" +
-                              t.layers[op.layer].name + "\", " + phase_name(op.phase) + ")";
+    if (op.kind != OpKind::Gemm && !chip.stream_unit(op.unit))
+      throw UnsupportedError(chip.config().file, unit_kind_name(op.unit),
+                             label_of(i) + " needs a " + unit_kind_name(op.unit) + ", which chip \"" +
+                                 chip.config().name + "\" does not have");
+  }
+  for (size_t i = 0; i < t.ops.size(); ++i) {
+    const Op& op = t.ops[i];
+    const std::string label = label_of(i);
     if (op.kind == OpKind::Gemm) {
       PeArray& pe = chip.pe_array();
       if (!pe.supports(op.precision))
@@ -34,12 +46,7 @@ void preflight(Chip& chip, const Trace& t) {
       pe.mac_event(op.precision);  // its energy must be in the technology table
       continue;
     }
-    StreamUnit* u = chip.stream_unit(op.unit);
-    if (!u)
-      throw UnsupportedError(chip.config().file, unit_kind_name(op.unit),
-                             label + " needs a " + unit_kind_name(op.unit) + ", which chip \"" + chip.config().name +
-                                 "\" does not have");
-    u->check(t, static_cast<int32_t>(i));
+    chip.stream_unit(op.unit)->check(t, static_cast<int32_t>(i));
   }
 }
 

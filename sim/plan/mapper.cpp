@@ -54,7 +54,7 @@ int64_t trips(int64_t dim, int64_t tile) { return ceil_div(dim, tile); }
 double loads(const std::array<char, 3>& order, const std::map<char, int64_t>& t, const char* relevant) {
   int deepest = -1;
   for (int pos = 0; pos < 3; ++pos)
-    if (std::string(relevant).find(order[pos]) != std::string::npos && t.at(order[pos]) > 1) deepest = pos;
+    if ((order[pos] == relevant[0] || order[pos] == relevant[1]) && t.at(order[pos]) > 1) deepest = pos;
   double n = 1;
   for (int pos = 0; pos <= deepest; ++pos) n *= static_cast<double>(t.at(order[pos]));
   return n;

@@ -12,6 +12,7 @@
 namespace eoqsim {
 
 enum class Role : uint8_t { Ifmap = 0, Filter = 1, Ofmap = 2 };
+constexpr size_t kMaxBuffers = 8;  // buffers a chip may have
 const char* role_name(Role r);
 
 struct BufferCaps {

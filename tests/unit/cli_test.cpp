@@ -1,0 +1,185 @@
+// The command line: outputs, exit codes, and messages for bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sim/common/data.h"
+#include "sim/common/json.h"
+#include "tests/helpers.h"
+
+namespace eoqsim {
+namespace {
+
+using test::run_cli;
+
+TEST(Cli, RunWritesReportLayersAndResolvedConfig) {
+  const std::string dir = test::temp_dir("cli_run");
+  auto r = run_cli({"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "resnet20", "--batch", "2", "--out", dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json rep = load_json_file(dir + "/report.json");
+  EXPECT_EQ(rep["schema"], "eoqsim.report/1");
+  EXPECT_EQ(rep["batch"], 2);
+  for (const char* p : {"fwd", "bwd_e", "bwd_w", "upd"})
+    for (const char* k : {"cycles", "seconds", "macs", "energy_pj", "dram_read_bytes", "dram_write_bytes",
+                          "sram_read_bytes", "sram_write_bytes"})
+      EXPECT_TRUE(rep["phases"][p].contains(k)) << p << "." << k;
+  EXPECT_TRUE(rep["events"].contains("mac.int8"));
+  EXPECT_TRUE(rep["events"].contains("quantize.int8"));
+  for (const char* k : {"weight_bytes", "saved_activation_bytes", "optimizer_state_bytes", "peak_bytes"})
+    EXPECT_TRUE(rep["memory"].contains(k)) << k;
+  std::ifstream csv(dir + "/layers.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("layer,type,phase,cycles,macs,energy_pj,dram_read_bytes,dram_write_bytes", 0), 0u);
+  const json cfg = load_json_file(dir + "/config.resolved.json");
+  EXPECT_EQ(cfg["chip"]["pe_array"]["rows"], 32);
+  EXPECT_EQ(cfg["scheme"]["name"], "eoq");
+}
+
+TEST(Cli, PhasesSelectWhatRuns) {
+  const std::string dir = test::temp_dir("cli_phases");
+  auto r = run_cli({"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "resnet20", "--phases", "fwd", "--out", dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json rep = load_json_file(dir + "/report.json");
+  EXPECT_TRUE(rep["phases"].contains("fwd"));
+  EXPECT_FALSE(rep["phases"].contains("bwd_e"));
+}
+
+TEST(Cli, TraceFileRunsLikeTheNetwork) {
+  const std::string dir = test::temp_dir("cli_trace");
+  ASSERT_EQ(run_cli({"trace", "--network", "resnet20", "--scheme", "eoq", "--batch", "2", "-o", dir + "/t.json"}).code, 0);
+  ASSERT_EQ(run_cli({"run", "--chip", "edge_eoq", "--trace", dir + "/t.json", "--out", dir + "/a"}).code, 0);
+  ASSERT_EQ(run_cli({"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "resnet20", "--batch", "2", "--out",
+                     dir + "/b"})
+                .code,
+            0);
+  EXPECT_EQ(load_json_file(dir + "/a/report.json")["totals"], load_json_file(dir + "/b/report.json")["totals"]);
+}
+
+TEST(Cli, CompareWritesRatios) {
+  const std::string dir = test::temp_dir("cli_compare");
+  auto r = run_cli({"compare", "--network", "resnet20", "--batch", "2", "--pair", "fp32_bn:edge_bn_fp32", "--pair",
+                    "eoq:edge_eoq", "--out", dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = load_json_file(dir + "/compare.json");
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_DOUBLE_EQ(j["runs"][0]["speedup_vs_first"].get<double>(), 1.0);
+  const double sp = j["runs"][1]["speedup_vs_first"].get<double>();
+  EXPECT_NEAR(sp, j["runs"][0]["cycles"].get<double>() / j["runs"][1]["cycles"].get<double>(), 1e-9);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/compare.csv"));
+  EXPECT_NE(r.out.find("speed-up"), std::string::npos);
+}
+
+TEST(Cli, ListShowsImplementationsAndParameters) {
+  auto r = run_cli({"list"});
+  ASSERT_EQ(r.code, 0);
+  for (const char* s : {"resnet50", "eoq", "fp32_bn", "edge_eoq", "systolic", "accumulator_bits", "sqrt"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(Cli, ValidateAcceptsBuiltinFiles) {
+  auto r = run_cli({"validate", test::source_path("configs/chips/edge_eoq.json"), test::source_path("configs/schemes/eoq.json"),
+                    test::source_path("configs/tech/45nm.json")});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// Bad input: exit code 2 and a message that names where and what.
+struct BadRun {
+  std::string name;
+  std::vector<std::string> args;
+  std::string expect;
+};
+void PrintTo(const BadRun& b, std::ostream* os) { *os << b.name; }
+
+class CliBadInput : public ::testing::TestWithParam<BadRun> {};
+
+TEST_P(CliBadInput, ExitsTwoWithAClearMessage) {
+  auto r = run_cli(GetParam().args);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(GetParam().expect), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.rfind("eoqsim: ", 0), 0u) << r.err;
+}
+
+const std::vector<std::string> kBase = {"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "resnet20"};
+std::vector<std::string> with(std::vector<std::string> extra) {
+  std::vector<std::string> v = kBase;
+  v.insert(v.end(), extra.begin(), extra.end());
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInput,
+    ::testing::Values(
+        BadRun{"UnknownCommand", {"frobnicate"}, "unknown command"},
+        BadRun{"UnknownFlag", with({"--frob"}), "frob"},
+        BadRun{"UnknownChip", {"run", "--chip", "nochip", "--scheme", "eoq", "--network", "resnet20"}, "nochip"},
+        BadRun{"MissingChipFile", {"run", "--chip", "/nonexistent/c.json", "--scheme", "eoq", "--network", "resnet20"},
+               "not found"},
+        BadRun{"UnknownScheme", {"run", "--chip", "edge_eoq", "--scheme", "int3", "--network", "resnet20"}, "int3"},
+        BadRun{"UnknownNetwork", {"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "vgg99"}, "vgg99"},
+        BadRun{"BadBatch", with({"--batch", "0"}), "--batch"},
+        BadRun{"BatchNotANumber", with({"--batch", "lots"}), "batch"},
+        BadRun{"BadMode", with({"--mode", "dream"}), "--mode"},
+        BadRun{"BadPhase", with({"--phases", "fwd,sideways"}), "sideways"},
+        BadRun{"SetWithoutValue", with({"--set", "pe_array.rows"}), "PATH=VALUE"},
+        BadRun{"SetNegativeSize", with({"--set", "buffers.glb.capacity=-1 KiB"}), "buffers.glb.capacity"},
+        BadRun{"SetUnknownKey", with({"--set", "pe_array.speed=11"}), "pe_array.speed"},
+        BadRun{"SetUnknownImpl", with({"--set", "pe_array.impl=quantum"}), "pe_array.impl"},
+        BadRun{"MissingUnit", {"run", "--chip", "edge_eoq", "--scheme", "fp32_bn", "--network", "resnet20"}, "norm_unit"},
+        BadRun{"MissingQuantUnit", {"run", "--chip", "edge_bn_fp32", "--scheme", "eoq", "--network", "resnet20"},
+               "quant_unit"},
+        BadRun{"MissingPrecision",
+               {"run", "--chip", "edge_bn_fp32", "--scheme", "eoq", "--network", "resnet20", "--set", "quant_unit.impl=lanes"},
+               "int8 MACs"},
+        BadRun{"TraceAndScheme", with({"--trace", "x.json"}), "--trace"},
+        BadRun{"DramTooSmall", with({"--batch", "512", "--set", "dram.capacity=16 MiB"}), "dram.capacity"},
+        BadRun{"ComparePairSyntax", {"compare", "--network", "resnet20", "--pair", "eoq", "--pair", "x"}, "SCHEME:CHIP"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(CliBadFiles, MalformedAndUnknownKeysNameTheJsonPath) {
+  const std::string dir = test::temp_dir("cli_badfiles");
+  json chip = json::parse(*data::find("configs/chips/edge_eoq.json"));
+  chip["tech"] = test::source_path("configs/tech/45nm.json");
+  auto write = [&](const std::string& name, const json& j) {
+    std::ofstream(dir + "/" + name) << j.dump(2);
+    return dir + "/" + name;
+  };
+  auto run_chip = [&](const std::string& file) {
+    return run_cli({"run", "--chip", file, "--scheme", "eoq", "--network", "resnet20", "--out", dir + "/o"});
+  };
+  json unknown = chip;
+  unknown["vector_unit"]["lanez"] = 4;
+  auto r = run_chip(write("unknown.json", unknown));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("vector_unit.lanez"), std::string::npos) << r.err;
+
+  json negative = chip;
+  negative["buffers"]["glb"]["capacity"] = -4096;
+  r = run_chip(write("negative.json", negative));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("buffers.glb.capacity"), std::string::npos) << r.err;
+
+  json missing = chip;
+  missing["pe_array"].erase("impl");
+  r = run_chip(write("missing.json", missing));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("pe_array.impl"), std::string::npos) << r.err;
+
+  json impl = chip;
+  impl["quant_unit"]["impl"] = "analog";
+  r = run_chip(write("impl.json", impl));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("quant_unit.impl"), std::string::npos) << r.err;
+
+  std::ofstream(dir + "/malformed.json") << "{\"schema\": \"eoqsim.chip/1\",, }";
+  r = run_chip(dir + "/malformed.json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("malformed JSON at line 1"), std::string::npos) << r.err;
+
+  // Nothing was written for the failed runs.
+  EXPECT_FALSE(std::filesystem::exists(dir + "/o/report.json"));
+}
+
+}  // namespace
+}  // namespace eoqsim
