@@ -199,7 +199,8 @@ ordered_json trace_to_json(const Trace& t) {
                                    {"elements", x.elements},
                                    {"precision", x.precision.str()},
                                    {"kind", tensor_kind_name(x.kind)},
-                                   {"bytes", x.bytes}});
+                                   {"bytes", x.bytes},
+                                   {"external", x.external}});
   j["tensors"] = tensors;
   ordered_json ops = ordered_json::array();
   for (const Op& op : t.ops) {
@@ -309,6 +310,7 @@ Trace trace_from_json(const json& j, const std::string& file) {
       throw InputError(file, join_path(index_path("tensors", i), "kind"), e.what());
     }
     x.bytes = static_cast<uint64_t>(tr.integer("bytes", "storage bytes", std::nullopt, 0));
+    x.external = tr.boolean("external", "produced by a phase left out of the trace", false);
     tr.finish();
     t.tensors.push_back(x);
   }

@@ -95,8 +95,14 @@ uint64_t Trace::tensor_bytes(int64_t elements, const Precision& p) const {
 Trace Trace::filtered(const std::vector<Phase>& phases) const {
   Trace t = *this;
   t.ops.clear();
-  for (const Op& op : ops)
-    if (std::find(phases.begin(), phases.end(), op.phase) != phases.end()) t.ops.push_back(op);
+  std::vector<bool> kept_producer(tensors.size(), false), dropped_producer(tensors.size(), false);
+  for (const Op& op : ops) {
+    const bool keep = std::find(phases.begin(), phases.end(), op.phase) != phases.end();
+    for (int32_t id : op.outputs) (keep ? kept_producer : dropped_producer)[id] = true;
+    if (keep) t.ops.push_back(op);
+  }
+  for (size_t id = 0; id < tensors.size(); ++id)
+    if (dropped_producer[id] && !kept_producer[id]) t.tensors[id].external = true;
   return t;
 }
 

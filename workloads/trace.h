@@ -44,6 +44,7 @@ struct Tensor {
   Precision precision;
   TensorKind kind = TensorKind::Activation;
   uint64_t bytes = 0;  // storage bytes under the scheme's storage mode
+  bool external = false;  // produced by a phase left out of this trace: it comes from DRAM
 };
 
 enum class OpKind : uint8_t {

@@ -52,11 +52,13 @@ class Planner {
   }
 
   // Statistics and scales consumed only by the layer and phase that produced them stay in the
-  // units' registers; those that cross phases (BN's mean and 1/sigma for backward) go to DRAM.
+  // units' registers; those that cross phases (BN's mean and 1/sigma for backward) go to DRAM,
+  // as do those produced by phases left out of the trace. A scale nothing produces (a delayed
+  // scale from the previous step) lives in the quantization unit's registers.
   void residency() {
     plan_.onchip.assign(t_.tensors.size(), false);
     for (size_t id = 0; id < t_.tensors.size(); ++id) {
-      if (t_.tensors[id].kind != TensorKind::Stat) continue;
+      if (t_.tensors[id].kind != TensorKind::Stat || t_.tensors[id].external) continue;
       bool local = true;
       if (!producers_[id].empty()) {
         const Op& p = t_.ops[producers_[id].front()];

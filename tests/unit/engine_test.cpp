@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "sim/common/error.h"
 #include "sim/report/report.h"
@@ -131,6 +132,42 @@ TEST(Engine, SeveralSimulationsInOneProcess) {
   const test::Sim c = test::simulate_builtin("edge_bn_fp32", "fp32_bn", "resnet20", 1);
   EXPECT_EQ(a.summary.total.cycles, b.summary.total.cycles);
   EXPECT_GT(c.summary.total.cycles, 0u);
+}
+
+}  // namespace
+}  // namespace eoqsim
+
+namespace eoqsim {
+namespace {
+
+TEST(Engine, PhaseSubsetReadsSavedStatisticsFromDram) {
+  // BN backward alone still has to fetch the mean and 1/sigma saved by the forward pass.
+  const Trace full = test::lowered("resnet20", "fp32_bn", 2);
+  const Trace bwd = full.filtered({Phase::BwdE});
+  ChipConfig chip = load_chip("edge_bn_fp32");
+  const RunResult r = simulate(chip, bwd);
+  const Summary s = summarize(r);
+  int32_t bn = -1;
+  for (size_t l = 0; l < bwd.layers.size(); ++l)
+    if (bwd.layers[l].name == "layer1.0.bn1") bn = static_cast<int32_t>(l);
+  uint64_t read = 0;
+  for (size_t i = 0; i < bwd.ops.size(); ++i)
+    if (bwd.ops[i].layer == bn) read += s.ops[i].dram_read_bytes;
+  const uint64_t n = 2 * 16 * 32 * 32 * 4;
+  // dy and x twice (statistics, then dx), plus gamma|beta, mean, 1/sigma and the two sums.
+  EXPECT_GE(read, 4 * n + 2 * 16 * 4);
+}
+
+TEST(Engine, TechnologyTableDrivesEnergy) {
+  const std::string dir = test::temp_dir("tech");
+  json tech = load_json_file(test::source_path("configs/tech/45nm.json"));
+  tech["ops"]["mac.int8"]["energy_pj"] = 0.6;  // twice the default
+  std::ofstream(dir + "/t.json") << tech.dump();
+  const test::Sim a = test::simulate_builtin("edge_eoq", "eoq", "resnet20", 1);
+  const test::Sim b = test::simulate_builtin("edge_eoq", "eoq", "resnet20", 1, {"tech=" + dir + "/t.json"});
+  const double macs = static_cast<double>(a.summary.total.macs);
+  EXPECT_NEAR(b.summary.total.energy_pj - a.summary.total.energy_pj, 0.3 * macs, 1e-6 * b.summary.total.energy_pj);
+  EXPECT_EQ(a.summary.total.cycles, b.summary.total.cycles);
 }
 
 }  // namespace
