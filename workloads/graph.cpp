@@ -108,26 +108,31 @@ void Graph::infer_shapes(const std::string& file) {
         throw InputError(file, where, "inputs must name earlier layers (the graph must be in topological order)");
     auto shape_of = [&](int idx) { return idx == kNetworkInput ? input : layers[idx].out; };
     L.in = shape_of(L.inputs[0]);
+    // A sliding window (conv kernel or pooling window): checks its geometry, returns Ho x Wo.
+    auto window = [&](const char* what) -> std::pair<int64_t, int64_t> {
+      check_dim(where, "kernel", L.kh, 1);
+      check_dim(where, "kernel", L.kw, 1);
+      check_dim(where, "stride", L.sh, 1);
+      check_dim(where, "stride", L.sw, 1);
+      check_dim(where, "padding", L.ph, 0);
+      check_dim(where, "padding", L.pw, 0);
+      const int64_t hp = L.in.h + 2 * L.ph, wp = L.in.w + 2 * L.pw;
+      if (hp < L.kh || wp < L.kw)
+        throw InputError(file, where, std::string(what) + " " + std::to_string(L.kh) + "x" + std::to_string(L.kw) +
+                                          " is larger than the padded input " + std::to_string(hp) + "x" +
+                                          std::to_string(wp));
+      return {(hp - L.kh) / L.sh + 1, (wp - L.kw) / L.sw + 1};
+    };
     switch (L.type) {
       case LayerType::Conv: {
         check_dim(where, "out_channels", L.out_channels, 1);
-        check_dim(where, "kernel", L.kh, 1);
-        check_dim(where, "kernel", L.kw, 1);
-        check_dim(where, "stride", L.sh, 1);
-        check_dim(where, "stride", L.sw, 1);
-        check_dim(where, "padding", L.ph, 0);
-        check_dim(where, "padding", L.pw, 0);
         check_dim(where, "groups", L.groups, 1);
         if (L.in.c % L.groups != 0 || L.out_channels % L.groups != 0)
           throw InputError(file, where, "groups (" + std::to_string(L.groups) + ") must divide input channels (" +
                                             std::to_string(L.in.c) + ") and out_channels (" +
                                             std::to_string(L.out_channels) + ")");
-        int64_t hp = L.in.h + 2 * L.ph, wp = L.in.w + 2 * L.pw;
-        if (hp < L.kh || wp < L.kw)
-          throw InputError(file, where, "kernel " + std::to_string(L.kh) + "x" + std::to_string(L.kw) +
-                                            " is larger than the padded input " + std::to_string(hp) + "x" +
-                                            std::to_string(wp));
-        L.out = {L.out_channels, (hp - L.kh) / L.sh + 1, (wp - L.kw) / L.sw + 1};
+        const auto [ho, wo] = window("kernel");
+        L.out = {L.out_channels, ho, wo};
         break;
       }
       case LayerType::Fc:
@@ -135,15 +140,8 @@ void Graph::infer_shapes(const std::string& file) {
         L.out = {L.out_channels, 1, 1};
         break;
       case LayerType::MaxPool: {
-        check_dim(where, "kernel", L.kh, 1);
-        check_dim(where, "kernel", L.kw, 1);
-        check_dim(where, "stride", L.sh, 1);
-        check_dim(where, "stride", L.sw, 1);
-        check_dim(where, "padding", L.ph, 0);
-        check_dim(where, "padding", L.pw, 0);
-        int64_t hp = L.in.h + 2 * L.ph, wp = L.in.w + 2 * L.pw;
-        if (hp < L.kh || wp < L.kw) throw InputError(file, where, "pooling window is larger than the padded input");
-        L.out = {L.in.c, (hp - L.kh) / L.sh + 1, (wp - L.kw) / L.sw + 1};
+        const auto [ho, wo] = window("pooling window");
+        L.out = {L.in.c, ho, wo};
         break;
       }
       case LayerType::AvgPool:

@@ -20,15 +20,11 @@ class QuantUnit final : public StreamUnit {
   std::vector<AreaItem> extra_area() const override {
     // Per lane: the rounding/clipping datapath (quantize.int8) and, with stochastic rounding, an LFSR.
     const TechEntry& q = ctx_.energy.op("quantize.int8");
-    const TechEntry& r = ctx_.energy.op("rng");
-    const double lanes = static_cast<double>(p_.lanes.lanes);
-    std::vector<AreaItem> v = {{"round/clip", lanes * q.area_um2 * 1e-6,
+    std::vector<AreaItem> v = {{"round/clip", static_cast<double>(p_.lanes.lanes) * q.area_um2 * 1e-6,
                                 std::to_string(p_.lanes.lanes) + " x quantize.int8 area " + std::to_string(q.area_um2) +
                                     " um^2",
                                 q.estimate}};
-    if (p_.stochastic_rounding)
-      v.push_back({"LFSR", lanes * r.area_um2 * 1e-6,
-                   std::to_string(p_.lanes.lanes) + " x rng area " + std::to_string(r.area_um2) + " um^2", r.estimate});
+    if (p_.stochastic_rounding) v.push_back(lfsr_area());
     return v;
   }
 

@@ -107,6 +107,12 @@ StreamUnit::Cost StreamUnit::cost(const Trace& t, int32_t i, int64_t elements, i
   return c;
 }
 
+AreaItem StreamUnit::lfsr_area() const {
+  const TechEntry& r = ctx_.energy.op("rng");
+  return {"LFSR", static_cast<double>(lanes_.lanes) * r.area_um2 * 1e-6,
+          std::to_string(lanes_.lanes) + " x rng area " + std::to_string(r.area_um2) + " um^2: " + r.source, r.estimate};
+}
+
 std::vector<AreaItem> StreamUnit::area() const {
   // A lane has one adder and one multiplier per implemented precision.
   std::vector<AreaItem> items;

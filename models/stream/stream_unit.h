@@ -35,6 +35,7 @@ class StreamUnit : public Server {
   virtual bool has_rng() const { return false; }
   virtual uint64_t pow2_cycles() const { return 1; }
   virtual std::vector<AreaItem> extra_area() const { return {}; }
+  AreaItem lfsr_area() const;  // one LFSR per lane, for stochastic rounding
   std::string precision_of(const Trace& t, const Op& op, const ArithCount& a) const;
   int32_t event(const std::string& name);
 

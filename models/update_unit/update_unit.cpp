@@ -16,9 +16,7 @@ class UpdateUnit final : public StreamUnit {
   bool has_rng() const override { return p_.stochastic_rounding; }
   std::vector<AreaItem> extra_area() const override {
     if (!p_.stochastic_rounding) return {};
-    const TechEntry& r = ctx_.energy.op("rng");
-    return {{"LFSR", static_cast<double>(p_.lanes.lanes) * r.area_um2 * 1e-6,
-             std::to_string(p_.lanes.lanes) + " x rng area " + std::to_string(r.area_um2) + " um^2", r.estimate}};
+    return {lfsr_area()};
   }
 
  private:

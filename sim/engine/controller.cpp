@@ -234,6 +234,13 @@ bool Controller::admit() {
     return static_cast<size_t>(m.op_stage[std::find(g.ops.begin(), g.ops.end(), op) - g.ops.begin()]);
   };
   std::vector<bool> stage_open(m.stage_units.size(), false);
+  // The ops of `list` that run in stage s, in order.
+  auto ops_in_stage = [&](const std::vector<int32_t>& list, size_t s) {
+    std::vector<int32_t> out;
+    for (int32_t i : list)
+      if (stage_of_op(i) == s) out.push_back(i);
+    return out;
+  };
 
   // Streams one op's share through its unit: cost, events and its buffer traffic.
   auto unit_work = [&](int32_t i, int64_t elements, int64_t groups, uint64_t before, uint64_t after, uint64_t den,
@@ -292,9 +299,7 @@ bool Controller::admit() {
     // Units, stage by stage so each stage's events are contiguous.
     for (size_t s = 1; s < last; ++s) {
       open(s);
-      std::vector<int32_t> ops_here;
-      for (size_t k = 0; k < g.ops.size(); ++k)
-        if (static_cast<size_t>(m.op_stage[k]) == s) ops_here.push_back(g.ops[k]);
+      const std::vector<int32_t> ops_here = ops_in_stage(g.ops, s);
       for (int32_t i : ops_here) {
         const Op& op = t_.ops[i];
         const int64_t e = static_cast<int64_t>(piece(static_cast<uint64_t>(op.elements), before, after, den));
@@ -375,10 +380,7 @@ bool Controller::admit() {
     for (size_t s = 1; s < array_stage; ++s) {
       open(s);
       if (a_new) {
-        std::vector<int32_t> ops_here;
-        for (int32_t i : g.prologue)
-          if (stage_of_op(i) == s) ops_here.push_back(i);
-        for (int32_t i : ops_here) {
+        for (int32_t i : ops_in_stage(g.prologue, s)) {
           const Op& op = t_.ops[i];
           const int64_t e = std::max<int64_t>(1, std::llround(static_cast<double>(op.elements) * a_frac * pp.share /
                                                               static_cast<double>(pp.part.count)));
@@ -425,9 +427,7 @@ bool Controller::admit() {
     for (size_t s = array_stage + 1; s < last; ++s) {
       open(s);
       if (final) {
-        std::vector<int32_t> ops_here;
-        for (int32_t i : g.epilogue)
-          if (stage_of_op(i) == s) ops_here.push_back(i);
+        const std::vector<int32_t> ops_here = ops_in_stage(g.epilogue, s);
         for (int32_t i : ops_here) {
           const Op& op = t_.ops[i];
           const int64_t e = static_cast<int64_t>(piece(static_cast<uint64_t>(op.elements), before, after, den));
