@@ -46,6 +46,7 @@ struct Job {
   const Transfer* transfers_begin = nullptr;   // DMA jobs only
   const Transfer* transfers_end = nullptr;
   uint32_t token = 0;                          // returned to the owner on completion
+  int64_t tile_m = 0, tile_k = 0, tile_n = 0;  // PE-array jobs: the tile's GEMM dimensions
 };
 
 class Server : public sc_core::sc_module {

@@ -29,6 +29,9 @@ const std::vector<ImplSpec>& impl_specs() {
   static const std::vector<ImplSpec> specs = {
       {"pe_array", "systolic", "R x C systolic array; one event per tile with closed-form fill, steady state, drain",
        reader<SystolicParams>()},
+      {"pe_array", "systolic_detailed",
+       "the same array stepped cycle by cycle (operands moving PE to PE); proves the tile model, writes VCD",
+       reader<SystolicParams>()},
       {"buffer", "sram", "on-chip SRAM scratchpad with banks, access width and double buffering",
        reader<SramParams>()},
       {"dram", "simple", "off-chip DRAM behind a TLM-2.0 target: bandwidth, latency, burst, capacity",

@@ -2,9 +2,9 @@
 
 namespace eoqsim {
 
-Chip::Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy) : cfg_(cfg) {
+Chip::Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTrace* vcd) : cfg_(cfg) {
   UnitContext ctx{stats, energy, cfg.clock_hz};
-  pe_array_ = make_pe_array(cfg.pe_array, ctx);
+  pe_array_ = make_pe_array(cfg.pe_array, ctx, vcd);
   for (const auto& b : cfg.buffers) buffers_.push_back(make_buffer(b, ctx));
   dram_ = make_dram(cfg.dram, ctx);
   if (cfg.interconnect) bus_ = make_bus(*cfg.interconnect, ctx);
@@ -22,6 +22,8 @@ Chip::Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy) : cfg
 
   caps_.dram_bytes_per_cycle = dram_->bytes_per_cycle();
   caps_.minimize_traffic = cfg.mapper_objective == "traffic";
+  caps_.dataflow = pe_array_->dataflow();
+  caps_.scalesim_timing = pe_array_->scalesim_timing();
   caps_.rows = pe_array_->rows();
   caps_.cols = pe_array_->cols();
   caps_.present[static_cast<int>(UnitKind::PeArray)] = true;

@@ -18,7 +18,8 @@ namespace eoqsim {
 
 class Chip {
  public:
-  Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy);
+  // `vcd` receives the cycle-stepped PE array's waveforms (pe_array impl systolic_detailed).
+  Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTrace* vcd = nullptr);
   Chip(const Chip&) = delete;
   Chip& operator=(const Chip&) = delete;
 

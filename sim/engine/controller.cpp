@@ -69,6 +69,7 @@ struct Controller::Impl {
   Cursor cur;
   bool have_prev = false;
   Cursor prev;
+  uint64_t inst_macs_done = 0;  // MACs of the current GEMM instance already tiled (scalesim timing)
   uint64_t out_units_done = 0, out_units_total = 1;
   std::vector<int32_t> stage_of;  // per op index in the trace (only for the current group)
 };
@@ -222,6 +223,7 @@ bool Controller::admit() {
   Tile& tile = m.slots[slot];
   tile.ev.clear();
   tile.tr.clear();
+  std::array<int64_t, 3> tile_dims{0, 0, 0};
   tile.stages.resize(m.stage_units.size());
   for (StageBuild& sb : tile.stages) {
     sb.used = false;
@@ -249,6 +251,7 @@ bool Controller::admit() {
     const size_t s = stage_of_op(i);
     StreamUnit* u = chip_.stream_unit(op.unit);
     StreamUnit::Cost c = u->cost(t_, i, elements, groups, tile.ev);
+    timing_[i].busy += c.occupancy;
     tile.stages[s].occupancy += c.occupancy;
     tile.stages[s].latency = std::max(tile.stages[s].latency, tile.stages[s].occupancy + (c.latency - c.occupancy));
     tb.mark(s, i);
@@ -335,6 +338,7 @@ bool Controller::admit() {
     const int64_t mt = std::min(map.mt, q.m - im * map.mt), nt = std::min(map.nt, q.n - in * map.nt),
                   kt = std::min(map.kt, q.k - ik * map.kt);
     const int64_t tk = trips(q.k, map.kt);
+    tile_dims = {mt, kt, nt};
     const bool same_inst = m.have_prev && m.prev.part == m.cur.part && m.prev.inst == m.cur.inst;
     const bool a_new = !same_inst || index(m.prev, 'm') != im || index(m.prev, 'k') != ik;
     const bool b_new = !same_inst || index(m.prev, 'k') != ik || index(m.prev, 'n') != in;
@@ -385,6 +389,7 @@ bool Controller::admit() {
           const int64_t e = std::max<int64_t>(1, std::llround(static_cast<double>(op.elements) * a_frac * pp.share /
                                                               static_cast<double>(pp.part.count)));
           StreamUnit::Cost c = chip_.stream_unit(op.unit)->cost(t_, i, e, 0, tile.ev);
+          timing_[i].busy += c.occupancy;
           tile.stages[s].occupancy += c.occupancy;
           tile.stages[s].latency = std::max(tile.stages[s].latency, tile.stages[s].occupancy + (c.latency - c.occupancy));
           tb.mark(s, i);
@@ -396,12 +401,38 @@ bool Controller::admit() {
     open(array_stage);
     {
       PeArray& pe = chip_.pe_array();
-      const TileTiming tt = pe.timing(mt, kt, nt);
       const ArrayAccesses ac = pe.accesses(mt, kt, nt);
       StageBuild& sb = tile.stages[array_stage];
-      sb.occupancy = tt.occupancy;
-      sb.latency = tt.latency;
       const uint64_t macs = static_cast<uint64_t>(mt) * static_cast<uint64_t>(kt) * static_cast<uint64_t>(nt);
+      OpTiming& ot = timing_[g.gemm];
+      if (!same_inst) m.inst_macs_done = 0;
+      if (pe.scalesim_timing()) {
+        // SCALE-Sim's convention: the GEMM instance's compute cycles are its closed form, with no
+        // overlap between folds; each tile takes its MAC share, so the sum over tiles is the
+        // layer's figure whatever the buffers.
+        const uint64_t inst_macs = static_cast<uint64_t>(q.m) * static_cast<uint64_t>(q.k) * static_cast<uint64_t>(q.n);
+        const Dataflow df = pe.dataflow();
+        const uint64_t total = scalesim_cycles(df, pe.rows(), pe.cols(), q.m, q.k, q.n);
+        sb.occupancy = piece(total, m.inst_macs_done, m.inst_macs_done + macs, inst_macs);
+        sb.latency = sb.occupancy;
+        if (m.inst_macs_done == 0) {
+          ot.fill_drain += total - scalesim_stream_cycles(df, pe.rows(), pe.cols(), q.m, q.k, q.n);
+          const TileTiming whole = tile_timing(df, pe.rows(), pe.cols(), q.m, q.k, q.n);
+          ot.mapped_pes += whole.mapped_pes;
+          ot.fold_pes += whole.folds * static_cast<uint64_t>(pe.rows() * pe.cols());
+        }
+      } else {
+        const TileTiming tt = pe.timing(mt, kt, nt);
+        sb.occupancy = tt.occupancy;
+        sb.latency = tt.latency;
+        ot.fill_drain += tt.fill_drain();
+        ot.weight_stall += tt.weight_stall();
+        ot.mapped_pes += tt.mapped_pes;
+        ot.fold_pes += tt.folds * static_cast<uint64_t>(pe.rows() * pe.cols());
+      }
+      m.inst_macs_done += macs;
+      ot.compute_cycles += sb.occupancy;
+      ot.busy += sb.occupancy;
       tile.ev.push_back({g.gemm, pe.mac_event(gemm.precision), macs});
       // Every MAC passes its A operand one register along a row and its partial sum one register
       // down a column.
@@ -415,10 +446,6 @@ bool Controller::admit() {
       tb.sram(array_stage, g.gemm, Role::Ofmap, ac.psum_reads * psum_bpe, ac.psum_writes * psum_bpe, false);
       tb.ports(array_stage);
       tb.mark(array_stage, g.gemm);
-      OpTiming& ot = timing_[g.gemm];
-      ot.compute_cycles += tt.occupancy;
-      ot.fill_drain += tt.fill_drain;
-      ot.weight_stall += tt.weight_stall;
       ot.tiles += 1;
       ot.executed_macs += macs;
     }
@@ -468,6 +495,12 @@ bool Controller::admit() {
     j.transfers_begin = tile.tr.data() + sb.tr_b;
     j.transfers_end = tile.tr.data() + sb.tr_e;
     j.token = static_cast<uint32_t>(slot) | static_cast<uint32_t>(s << 8);
+  }
+  if (g.kind == GroupPlan::Kind::Gemm) {
+    Job& aj = tile.jobs[stage_of_op(g.gemm)];
+    aj.tile_m = tile_dims[0];
+    aj.tile_k = tile_dims[1];
+    aj.tile_n = tile_dims[2];
   }
   tile.busy = true;
   tile.next = 0;

@@ -5,6 +5,7 @@
 #include <systemc>
 
 #include "sim/common/error.h"
+#include "sim/common/io.h"
 #include "sim/common/units.h"
 #include "sim/engine/chip.h"
 #include "sim/engine/controller.h"
@@ -52,7 +53,7 @@ void preflight(Chip& chip, const Trace& t) {
 
 }  // namespace
 
-RunResult simulate(const ChipConfig& cfg, const Trace& trace) {
+RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& options) {
   const auto wall0 = std::chrono::steady_clock::now();
   RunResult r;
   r.trace = trace;
@@ -61,8 +62,10 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace) {
   fresh_kernel();
   r.stats.resize_ops(trace.ops.size());
   EnergyModel energy(cfg.tech);
+  std::unique_ptr<VcdTrace> vcd;
+  if (!options.vcd_path.empty()) vcd = std::make_unique<VcdTrace>();
   {
-    Chip chip(cfg, r.stats, energy);
+    Chip chip(cfg, r.stats, energy, vcd.get());
     r.dram_capacity = chip.dram().capacity();
     if (r.memory.peak_bytes > r.dram_capacity)
       throw UnsupportedError(cfg.file, "dram.capacity",
@@ -141,6 +144,7 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace) {
   r.leakage_source = cfg.tech.leakage.source;
   if (!cfg.interconnect)
     r.assumptions.push_back("no interconnect unit: DMA transfers are limited by the DRAM alone and on-chip moves cost no bus energy");
+  if (vcd) write_file_atomic(options.vcd_path, vcd->str());
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return r;
 }

@@ -112,7 +112,7 @@ void evaluate(const GemmProblem& p, Mapping& m) {
 Mapping map_gemm(const GemmProblem& p, const std::vector<BufferCaps>& buffers, const std::string& op_name) {
   // Identical problems recur (ResNet blocks repeat); the search is deterministic, so memoize.
   using Key = std::tuple<int64_t, int64_t, int64_t, double, double, double, double, double, char, int64_t, int64_t,
-                         int64_t, int64_t, int64_t, int64_t, double, bool>;
+                         int64_t, int64_t, int64_t, int64_t, double, bool, int, bool>;
   static std::mutex mu;
   std::string buf_key;
   for (const auto& b : buffers)
@@ -120,7 +120,7 @@ Mapping map_gemm(const GemmProblem& p, const std::vector<BufferCaps>& buffers, c
                std::to_string(b.holds[1]) + std::to_string(b.holds[2]) + ";";
   Key key{p.m, p.k, p.n, p.a_bytes, p.b_bytes, p.c_bytes, p.psum_bytes_per_elem, p.epilogue_bytes_per_out,
           p.a_spatial, p.row_len, p.rows_per_image, p.kernel, p.stride, p.array_rows, p.array_cols,
-          p.dram_bytes_per_cycle, p.minimize_traffic};
+          p.dram_bytes_per_cycle, p.minimize_traffic, static_cast<int>(p.dataflow), p.scalesim_timing};
   static std::map<std::string, std::map<Key, Mapping>> caches;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -142,11 +142,16 @@ Mapping map_gemm(const GemmProblem& p, const std::vector<BufferCaps>& buffers, c
   Mapping best;
   const std::array<std::array<char, 3>, 6> orders = {{{'m', 'n', 'k'}, {'n', 'm', 'k'}, {'m', 'k', 'n'},
                                                        {'k', 'm', 'n'}, {'n', 'k', 'm'}, {'k', 'n', 'm'}}};
-  for (int64_t mt : candidates(p.m, 16)) {
-    for (int64_t kt : candidates(p.k, p.array_rows)) {
+  // Tile sizes step in units of the array dimension each GEMM dimension is spread over.
+  const int64_t unit_m = p.dataflow == Dataflow::OS ? p.array_rows : p.dataflow == Dataflow::IS ? p.array_cols : 16;
+  const int64_t unit_n = p.dataflow == Dataflow::IS ? 16 : p.array_cols;
+  const uint64_t layer_cycles =
+      scalesim_cycles(p.dataflow, p.array_rows, p.array_cols, p.m, p.k, p.n);
+  for (int64_t mt : candidates(p.m, unit_m)) {
+    for (int64_t kt : candidates(p.k, p.dataflow == Dataflow::OS ? 16 : p.array_rows)) {
       const int64_t a_span = p.a_spatial == 'm' ? mt : p.a_spatial == 'k' ? kt : 0;
       const double a_tile = static_cast<double>(mt) * kt * a_density * halo_factor(p, a_span);
-      for (int64_t nt : candidates(p.n, p.array_cols)) {
+      for (int64_t nt : candidates(p.n, unit_n)) {
         std::vector<double> use(buffers.size(), 0.0);
         use[ia] += a_tile;
         use[ib] += static_cast<double>(kt) * nt * b_density;
@@ -154,7 +159,7 @@ Mapping map_gemm(const GemmProblem& p, const std::vector<BufferCaps>& buffers, c
         bool fits = true;
         for (size_t i = 0; i < buffers.size(); ++i) fits = fits && use[i] <= cap[i];
         if (!fits) continue;
-        const TileTiming tt = ws_tile_timing(p.array_rows, p.array_cols, mt, kt, nt);
+        const TileTiming tt = tile_timing(p.dataflow, p.array_rows, p.array_cols, mt, kt, nt);
         for (const auto& order : orders) {
           Mapping m;
           m.mt = mt;
@@ -162,7 +167,9 @@ Mapping map_gemm(const GemmProblem& p, const std::vector<BufferCaps>& buffers, c
           m.nt = nt;
           m.order = order;
           evaluate(p, m);
-          m.array_cycles = tt.occupancy * m.tiles;  // edge tiles are smaller: an upper bound, fine for ranking
+          // Edge tiles are smaller: an upper bound, fine for ranking. SCALE-Sim's convention does
+          // not depend on the tiling.
+          m.array_cycles = p.scalesim_timing ? layer_cycles : tt.occupancy * m.tiles;
           const bool better = !found || ranks_before(p, m, best);
           if (better) {
             best = m;

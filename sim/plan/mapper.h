@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "models/pe_array/timing.h"
+
 namespace eoqsim {
 
 enum class Role : uint8_t { Ifmap = 0, Filter = 1, Ofmap = 2 };
@@ -41,6 +43,8 @@ struct GemmProblem {
   int64_t array_rows = 32, array_cols = 32;
   double dram_bytes_per_cycle = 16;
   bool minimize_traffic = false;  // objective "traffic" instead of "latency"
+  Dataflow dataflow = Dataflow::WS;
+  bool scalesim_timing = false;   // array cycles are SCALE-Sim's per-layer figure whatever the tiling
 };
 
 struct Mapping {

@@ -304,6 +304,8 @@ class Planner {
       q.array_cols = c_.cols;
       q.dram_bytes_per_cycle = c_.dram_bytes_per_cycle;
       q.minimize_traffic = c_.minimize_traffic;
+      q.dataflow = c_.dataflow;
+      q.scalesim_timing = c_.scalesim_timing;
       if (cv.kh > 1 || cv.kw > 1 || cv.sh > 1 || cv.hout > 1) {
         if (gemm.role == GemmRole::Forward || gemm.role == GemmRole::WeightGrad) {
           q.a_spatial = gemm.role == GemmRole::Forward ? 'm' : 'k';

@@ -20,6 +20,8 @@ struct ChipCaps {
   std::vector<BufferCaps> buffers;
   double dram_bytes_per_cycle = 16;
   bool minimize_traffic = false;  // mapper objective "traffic" (default "latency")
+  Dataflow dataflow = Dataflow::WS;
+  bool scalesim_timing = false;
 };
 
 // One DRAM transfer of (part of) a tensor, attributed to an op.

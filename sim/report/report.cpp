@@ -47,6 +47,8 @@ ordered_json figures_json(const Figures& f, double clock_hz) {
   j["compute_cycles"] = f.compute_cycles;
   j["fill_drain_cycles"] = f.fill_drain;
   j["weight_stall_cycles"] = f.weight_stall;
+  j["stall_cycles"] = f.stall_cycles;
+  j["mapping_efficiency"] = f.mapping_efficiency();
   return j;
 }
 
@@ -145,7 +147,9 @@ ordered_json report_json(const RunResult& r, const Summary& s) {
     l["layer"] = t.layers[row.layer].name;
     l["type"] = t.layers[row.layer].type;
     l["phase"] = phase_name(row.phase);
-    l["pe_utilization"] = utilization(row.f, s.pes);
+    l["pe_utilization"] = row.f.compute_cycles && s.pes ? static_cast<double>(row.f.macs) /
+                                                              (static_cast<double>(s.pes) * row.f.compute_cycles)
+                                                        : 0.0;
     if (!row.mapping.empty()) l["mapping"] = row.mapping;
     layers.push_back(l);
   }
@@ -165,15 +169,17 @@ ordered_json report_json(const RunResult& r, const Summary& s) {
 std::string layers_csv(const RunResult& r, const Summary& s) {
   std::ostringstream o;
   o << "layer,type,phase,cycles,macs,energy_pj,dram_read_bytes,dram_write_bytes,sram_read_bytes,sram_write_bytes,"
-       "compute_cycles,fill_drain_cycles,weight_stall_cycles,pe_utilization,mapping\n";
+       "compute_cycles,fill_drain_cycles,weight_stall_cycles,stall_cycles,pe_utilization,mapping_efficiency,"
+       "mapping\n";
   for (const auto& row : s.rows) {
     const Figures& f = row.f;
     o << csv_field(r.trace.layers[row.layer].name) << ',' << r.trace.layers[row.layer].type << ','
       << phase_name(row.phase) << ',' << f.cycles << ',' << f.macs << ',' << format_number(f.energy_pj) << ','
       << f.dram_read_bytes << ',' << f.dram_write_bytes << ',' << f.sram_read_bytes << ',' << f.sram_write_bytes << ','
-      << f.compute_cycles << ',' << f.fill_drain << ',' << f.weight_stall << ','
-      << format_number(f.cycles && s.pes ? static_cast<double>(f.macs) / (static_cast<double>(s.pes) * f.cycles) : 0.0)
-      << ',' << csv_field(row.mapping) << '\n';
+      << f.compute_cycles << ',' << f.fill_drain << ',' << f.weight_stall << ',' << f.stall_cycles << ','
+      << format_number(f.compute_cycles && s.pes ? static_cast<double>(f.macs) / (static_cast<double>(s.pes) * f.compute_cycles)
+                                                 : 0.0)
+      << ',' << format_number(f.mapping_efficiency()) << ',' << csv_field(row.mapping) << '\n';
   }
   return o.str();
 }

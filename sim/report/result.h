@@ -20,6 +20,9 @@ struct OpTiming {
   uint64_t weight_stall = 0;    // of which folds waiting on weight loads
   uint64_t tiles = 0;
   uint64_t executed_macs = 0;   // MAC slots the array performed (GEMM parts)
+  uint64_t mapped_pes = 0;      // PEs holding a stationary operand, summed over folds
+  uint64_t fold_pes = 0;        // folds x rows x cols
+  uint64_t busy = 0;            // cycles its own unit worked on it (array or element-wise unit)
 };
 
 struct UnitResult {

@@ -17,6 +17,9 @@ void Figures::add(const Figures& o) {
   weight_stall += o.weight_stall;
   executed_macs += o.executed_macs;
   tiles += o.tiles;
+  mapped_pes += o.mapped_pes;
+  fold_pes += o.fold_pes;
+  stall_cycles += o.stall_cycles;
 }
 
 Summary summarize(const RunResult& r) {
@@ -51,6 +54,9 @@ Summary summarize(const RunResult& r) {
     f.weight_stall = r.timing[i].weight_stall;
     f.executed_macs = r.timing[i].executed_macs;
     f.tiles = r.timing[i].tiles;
+    f.mapped_pes = r.timing[i].mapped_pes;
+    f.fold_pes = r.timing[i].fold_pes;
+    f.stall_cycles = f.cycles > r.timing[i].busy ? f.cycles - r.timing[i].busy : 0;
     for (size_t e = 0; e < defs.size(); ++e) {
       const uint64_t n = r.stats.count(static_cast<int32_t>(i), static_cast<int32_t>(e));
       if (n == 0) continue;

@@ -25,7 +25,10 @@ struct Figures {
   double energy_pj = 0;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0, sram_read_bytes = 0, sram_write_bytes = 0;
   uint64_t compute_cycles = 0, fill_drain = 0, weight_stall = 0, executed_macs = 0, tiles = 0;
+  uint64_t mapped_pes = 0, fold_pes = 0;  // for mapping efficiency
+  uint64_t stall_cycles = 0;  // attributed cycles its own unit was not working on it
   void add(const Figures& o);
+  double mapping_efficiency() const { return fold_pes ? static_cast<double>(mapped_pes) / fold_pes : 0.0; }
 };
 
 struct LayerRow {
