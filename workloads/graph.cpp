@@ -42,7 +42,7 @@ LayerType parse_layer_type(const std::string& s) {
 
 int64_t Layer::weight_elements() const {
   if (type == LayerType::Conv) return out_channels * (in.c / groups) * kh * kw;
-  if (type == LayerType::Fc) return out_channels * in.elements();
+  if (type == LayerType::Fc) return out_channels * (in.elements() / tokens);
   if (type == LayerType::BatchNorm) return 2 * in.c;
   if (type == LayerType::FixupBias || type == LayerType::FixupScale) return 1;
   return 0;
@@ -56,7 +56,7 @@ int64_t Layer::parameter_elements() const {
 
 int64_t Layer::forward_macs_per_sample() const {
   if (type == LayerType::Conv) return out.h * out.w * out_channels * (in.c / groups) * kh * kw;
-  if (type == LayerType::Fc) return in.elements() * out_channels;
+  if (type == LayerType::Fc) return in.elements() * out_channels;  // tokens x features x out
   return 0;
 }
 
@@ -108,6 +108,13 @@ void Graph::infer_shapes(const std::string& file) {
         throw InputError(file, where, "inputs must name earlier layers (the graph must be in topological order)");
     auto shape_of = [&](int idx) { return idx == kNetworkInput ? input : layers[idx].out; };
     L.in = shape_of(L.inputs[0]);
+    if (L.has_input_shape) {
+      if (L.inputs[0] != kNetworkInput) throw InputError(file, where, "only a layer reading the network input can set input_shape");
+      if (L.input_shape.c < 1 || L.input_shape.h < 1 || L.input_shape.w < 1 || L.input_shape.c > kMaxDim ||
+          L.input_shape.h > kMaxDim || L.input_shape.w > kMaxDim)
+        throw InputError(file, where, "input_shape must have three positive dimensions, found " + L.input_shape.str());
+      L.in = L.input_shape;
+    }
     // A sliding window (conv kernel or pooling window): checks its geometry, returns Ho x Wo.
     auto window = [&](const char* what) -> std::pair<int64_t, int64_t> {
       check_dim(where, "kernel", L.kh, 1);
@@ -121,6 +128,7 @@ void Graph::infer_shapes(const std::string& file) {
         throw InputError(file, where, std::string(what) + " " + std::to_string(L.kh) + "x" + std::to_string(L.kw) +
                                           " is larger than the padded input " + std::to_string(hp) + "x" +
                                           std::to_string(wp));
+      if (L.ceil_mode) return {(hp - L.kh + L.sh - 1) / L.sh + 1, (wp - L.kw + L.sw - 1) / L.sw + 1};
       return {(hp - L.kh) / L.sh + 1, (wp - L.kw) / L.sw + 1};
     };
     switch (L.type) {
@@ -137,7 +145,11 @@ void Graph::infer_shapes(const std::string& file) {
       }
       case LayerType::Fc:
         check_dim(where, "out_features", L.out_channels, 1);
-        L.out = {L.out_channels, 1, 1};
+        check_dim(where, "tokens", L.tokens, 1);
+        if (L.in.elements() % L.tokens != 0)
+          throw InputError(file, where, "input of " + std::to_string(L.in.elements()) + " elements does not split into " +
+                                            std::to_string(L.tokens) + " tokens");
+        L.out = {L.out_channels, L.tokens, 1};
         break;
       case LayerType::MaxPool: {
         const auto [ho, wo] = window("pooling window");

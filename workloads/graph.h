@@ -42,6 +42,12 @@ struct Layer {
   // Conv / MaxPool / ShortcutA geometry.
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, groups = 1;
   bool bias = false;  // Conv / Fc
+  bool ceil_mode = false;  // Conv / MaxPool: output size rounds up (SCALE-Sim's convention)
+  int64_t tokens = 1;      // Fc: rows the layer is applied to per sample (a GEMM with M = batch x tokens)
+  // A layer reading the network input may have its own input shape (topology imports, where every
+  // row is an independent layer).
+  bool has_input_shape = false;
+  Shape input_shape;
   // Filled by shape inference.
   Shape in, out;
 
@@ -56,6 +62,9 @@ struct Graph {
   std::string name;
   std::string form;  // "bn", "fixup" or "plain": how the network normalizes
   Shape input;
+  // Layers are independent GEMM workloads listed in order (a SCALE-Sim topology): in training each
+  // receives its output error from outside and all but the first propagate an error to its input.
+  bool independent = false;
   std::vector<Layer> layers;
 
   int find(const std::string& layer_name) const;  // -1 if absent

@@ -45,10 +45,24 @@ class Lowerer {
   Trace run() {
     const Layer& first = g_.layers.front();
     input_ = tensor("input", B_ * first.in.elements(), s_.activation.precision, TensorKind::Input);
+    // Layers with their own input shape read their own input tensor.
+    layer_input_.assign(g_.layers.size(), -1);
+    for (size_t i = 0; i < g_.layers.size(); ++i)
+      if (g_.layers[i].has_input_shape && i > 0)
+        layer_input_[i] = tensor(g_.layers[i].name + ".input", B_ * g_.layers[i].in.elements(), s_.activation.precision,
+                                 TensorKind::Input);
     // Parameters and their optimizer state exist before the step starts.
     for (size_t i = 0; i < g_.layers.size(); ++i) make_params(static_cast<int>(i));
     for (size_t i = 0; i < g_.layers.size(); ++i) forward(static_cast<int>(i));
     if (mode_ == Mode::Train) {
+      // An output no layer reads and that is not a loss gets its error from outside the network.
+      for (size_t i = 0; i < g_.layers.size(); ++i) {
+        const Layer& L = g_.layers[i];
+        if (!consumers_[i].empty() || L.type == LayerType::Loss || inlined_[i]) continue;
+        const int e = tensor(L.name + ".error_in", B_ * L.out.elements(), s_.error.precision, TensorKind::Error);
+        t_.tensors[e].external = true;
+        contrib_[i].push_back(e);
+      }
       for (int i = static_cast<int>(g_.layers.size()) - 1; i >= 0; --i) backward(i);
       for (size_t i = 0; i < g_.layers.size(); ++i) update(static_cast<int>(i));
     }
@@ -161,7 +175,9 @@ class Lowerer {
 
   int input_of(const Layer& L, size_t k = 0) const {
     int in = L.inputs[k];
-    return in == kNetworkInput ? input_ : act_[in];
+    if (in != kNetworkInput) return act_[in];
+    const int own = layer_input_[&L - g_.layers.data()];
+    return own >= 0 ? own : input_;
   }
 
   // The tensor a GEMM layer reads as its activation operand in `phase`. For an inlined Fixup
@@ -182,8 +198,10 @@ class Lowerer {
     ConvGeom c;
     c.batch = B_;
     if (L.type == LayerType::Fc) {
-      c.cin = L.in.elements();
+      // A 1x1 conv over `tokens` positions: M = batch x tokens.
+      c.cin = L.in.elements() / L.tokens;
       c.cout = L.out_channels;
+      c.hin = c.hout = L.tokens;
       return c;
     }
     c.cin = L.in.c;
@@ -390,7 +408,9 @@ class Lowerer {
       e = sum;
     }
     const int64_t n_in = B_ * L.in.elements();
-    const bool into_input = L.inputs[0] != kNetworkInput && upstream_params_[L.inputs[0]];
+    // In a list of independent layers every layer but the first passes an error back, as it would
+    // in the network the list came from.
+    const bool into_input = (L.inputs[0] != kNetworkInput && upstream_params_[L.inputs[0]]) || (g_.independent && i > 0);
     switch (L.type) {
       case LayerType::Conv:
       case LayerType::Fc: {
@@ -517,7 +537,7 @@ class Lowerer {
   const Mode mode_;
   Trace t_;
   int input_ = -1;
-  std::vector<int> act_;
+  std::vector<int> act_, layer_input_;
   std::vector<Saved> saved_;
   std::vector<Params> params_;
   std::vector<std::vector<int>> grads_, contrib_, consumers_;

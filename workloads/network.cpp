@@ -2,12 +2,20 @@
 
 #include "sim/common/error.h"
 #include "sim/common/json.h"
+#include "workloads/scalesim_csv.h"
 #include "workloads/serialize.h"
 #include "workloads/zoo.h"
 
 namespace eoqsim {
 
 Graph load_network(const std::string& name_or_path, const Scheme& scheme, std::vector<std::string>* notes) {
+  if (name_or_path.size() > 4 && name_or_path.substr(name_or_path.size() - 4) == ".csv") {
+    Graph g = load_scalesim_csv(name_or_path);
+    if (notes)
+      notes->push_back("SCALE-Sim topology " + name_or_path + " imported as " + std::to_string(g.layers.size()) +
+                       " independent layers (unpadded convs, ceil output size, depthwise rows split per channel)");
+    return g;
+  }
   const bool is_path = name_or_path.find('/') != std::string::npos ||
                        (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
   if (is_path) {

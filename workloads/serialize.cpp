@@ -19,6 +19,7 @@ ordered_json network_to_json(const Graph& g) {
   j["name"] = g.name;
   j["form"] = g.form;
   j["input"] = ordered_json::array({g.input.c, g.input.h, g.input.w});
+  if (g.independent) j["independent"] = true;
   ordered_json layers = ordered_json::array();
   for (const Layer& L : g.layers) {
     ordered_json l;
@@ -27,6 +28,7 @@ ordered_json network_to_json(const Graph& g) {
     ordered_json ins = ordered_json::array();
     for (int in : L.inputs) ins.push_back(in == kNetworkInput ? std::string("input") : g.layers[in].name);
     l["inputs"] = ins;
+    if (L.has_input_shape) l["input_shape"] = ordered_json::array({L.input_shape.c, L.input_shape.h, L.input_shape.w});
     switch (L.type) {
       case LayerType::Conv:
         l["out_channels"] = L.out_channels;
@@ -35,15 +37,18 @@ ordered_json network_to_json(const Graph& g) {
         l["padding"] = pair_json(L.ph, L.pw);
         l["groups"] = L.groups;
         l["bias"] = L.bias;
+        if (L.ceil_mode) l["ceil_mode"] = true;
         break;
       case LayerType::Fc:
         l["out_features"] = L.out_channels;
         l["bias"] = L.bias;
+        if (L.tokens != 1) l["tokens"] = L.tokens;
         break;
       case LayerType::MaxPool:
         l["kernel"] = pair_json(L.kh, L.kw);
         l["stride"] = pair_json(L.sh, L.sw);
         l["padding"] = pair_json(L.ph, L.pw);
+        if (L.ceil_mode) l["ceil_mode"] = true;
         break;
       case LayerType::ShortcutA:
         l["out_channels"] = L.out_channels;
@@ -92,6 +97,7 @@ Graph network_from_json(const json& j, const std::string& file) {
     throw InputError(file, "schema", "expected \"eoqsim.network/1\", found \"" + schema + "\"");
   g.name = r.string("name", "network name", std::nullopt);
   g.form = r.choice("form", "normalization form", {"bn", "fixup", "plain"}, "plain");
+  g.independent = r.boolean("independent", "layers are independent workloads listed in order", false);
   r.allow("input");
   r.allow("layers");
   r.finish();
@@ -137,6 +143,20 @@ Graph network_from_json(const json& j, const std::string& file) {
         L.inputs.push_back(it->second);
       }
     }
+    lr.allow("input_shape");
+    if (layers[i].contains("input_shape")) {
+      const json& is = layers[i]["input_shape"];
+      if (!is.is_array() || is.size() != 3)
+        throw InputError(file, join_path(where, "input_shape"), "expected [channels, height, width]");
+      int64_t d[3];
+      for (int k = 0; k < 3; ++k) {
+        if (!is[k].is_number_integer() || is[k].get<int64_t>() < 1 || is[k].get<int64_t>() > (1 << 20))
+          throw InputError(file, index_path(join_path(where, "input_shape"), k), "expected an integer between 1 and 1048576");
+        d[k] = is[k].get<int64_t>();
+      }
+      L.has_input_shape = true;
+      L.input_shape = {d[0], d[1], d[2]};
+    }
     auto geometry = [&](bool kernel, bool padding) {
       lr.allow("stride");
       std::tie(L.sh, L.sw) = pair_param(layers[i], file, where, "stride", 1, 1);
@@ -155,13 +175,16 @@ Graph network_from_json(const json& j, const std::string& file) {
         geometry(true, true);
         L.groups = lr.integer("groups", "groups", 1, 1, 1 << 20);
         L.bias = lr.boolean("bias", "has a bias", false);
+        L.ceil_mode = lr.boolean("ceil_mode", "output size rounds up", false);
         break;
       case LayerType::Fc:
         L.out_channels = lr.integer("out_features", "output features", std::nullopt, 1, 1 << 20);
         L.bias = lr.boolean("bias", "has a bias", true);
+        L.tokens = lr.integer("tokens", "rows the layer applies to per sample", 1, 1, 1 << 20);
         break;
       case LayerType::MaxPool:
         geometry(true, true);
+        L.ceil_mode = lr.boolean("ceil_mode", "output size rounds up", false);
         break;
       case LayerType::ShortcutA:
         L.out_channels = lr.integer("out_channels", "output channels", std::nullopt, 1, 1 << 20);

@@ -27,12 +27,12 @@ ArrayStepper::ArrayStepper(Dataflow df, int64_t rows, int64_t cols) : df_(df), R
 }
 
 void ArrayStepper::register_signals(VcdTrace* trace) {
-  if (trace == traced_) return;
+  // Timing-only runs (no trace) leave an existing registration alone.
+  if (!trace || trace == traced_) return;
   traced_ = trace;
   sig_a_.assign(static_cast<size_t>(R_ * C_), -1);
   sig_p_.assign(static_cast<size_t>(R_ * C_), -1);
   sig_w_.assign(static_cast<size_t>(R_ * C_), -1);
-  if (!trace) return;
   for (int64_t i = 0; i < R_; ++i)
     for (int64_t c = 0; c < C_; ++c) {
       const std::string scope = "pe_" + std::to_string(i) + "_" + std::to_string(c);

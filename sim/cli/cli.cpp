@@ -114,7 +114,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
       "phases", po::value<std::string>(), "comma-separated subset of fwd,bwd_e,bwd_w,upd (default: all)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a chip parameter by dotted path, e.g. --set pe_array.rows=16 (repeatable)")(
-      "out", po::value<std::string>()->default_value("eoqsim-out"), "output directory");
+      "out", po::value<std::string>()->default_value("eoqsim-out"), "output directory")(
+      "vcd", po::value<std::string>(),
+      "write a VCD waveform of the cycle-stepped PE array (pe_array.impl=systolic_detailed; small runs)");
   po::variables_map vm = parse(d, args);
   if (vm.count("help")) {
     out << d << "\n";
@@ -124,10 +126,13 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   const std::vector<std::string> sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   const ChipConfig chip = load_chip(vm["chip"].as<std::string>(), sets);
   Workload w = make_workload(vm, true);
-  RunResult r = simulate(chip, w.trace);
+  SimOptions opts;
+  if (vm.count("vcd")) opts.vcd_path = vm["vcd"].as<std::string>();
+  RunResult r = simulate(chip, w.trace, opts);
   r.scheme_resolved = w.scheme_resolved;
   const Summary s = summarize(r);
   write_run_outputs(vm["out"].as<std::string>(), r, s);
+  if (!opts.vcd_path.empty()) out << "  wrote " << opts.vcd_path << "\n";
   out << run_summary_text(r, s) << "  wrote " << vm["out"].as<std::string>() << "/{report.json,layers.csv,config.resolved.json}\n";
   return 0;
 }

@@ -73,6 +73,16 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
                                  std::to_string(r.memory.peak_bytes) + " bytes) of DRAM at its peak; the chip has " +
                                  units::format_size(r.dram_capacity));
     preflight(chip, trace);
+    if (vcd) {
+      // A waveform records every PE register change: keep it to runs GTKWave can open.
+      uint64_t macs = 0;
+      for (const Op& op : trace.ops)
+        if (op.kind == OpKind::Gemm) macs += static_cast<uint64_t>(gemm_executed_macs(op));
+      const int64_t pes = chip.pe_array().rows() * chip.pe_array().cols();
+      if (pes > 64 * 64 || macs > 20'000'000)
+        throw InputError("", "--vcd", "waveforms are for small runs (at most 64x64 PEs and 2e7 MACs); this run has " +
+                                          std::to_string(pes) + " PEs and " + std::to_string(macs) + " MACs");
+    }
     const Plan plan = make_plan(trace, chip.caps());
     Controller controller("controller", chip, trace, plan, r.stats);
     sc_core::sc_start();

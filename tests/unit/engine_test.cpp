@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 
 #include "sim/common/error.h"
 #include "sim/report/report.h"
@@ -168,6 +169,93 @@ TEST(Engine, TechnologyTableDrivesEnergy) {
   const double macs = static_cast<double>(a.summary.total.macs);
   EXPECT_NEAR(b.summary.total.energy_pj - a.summary.total.energy_pj, 0.3 * macs, 1e-6 * b.summary.total.energy_pj);
   EXPECT_EQ(a.summary.total.cycles, b.summary.total.cycles);
+}
+
+}  // namespace
+}  // namespace eoqsim
+
+namespace eoqsim {
+namespace {
+
+// The tile model and the cycle-stepped array give the same whole-network results.
+TEST(Engine, DetailedArrayMatchesTileModelOnAWholeNetwork) {
+  for (const char* df : {"ws", "os", "is"}) {
+    const std::string flow = std::string("pe_array.dataflow=") + df;
+    const test::Sim a = test::simulate_builtin("edge_eoq", "eoq", "resnet20", 1, {flow, "pe_array.rows=16"});
+    const test::Sim b = test::simulate_builtin(
+        "edge_eoq", "eoq", "resnet20", 1,
+        {"pe_array.impl=systolic_detailed", "pe_array.precisions=[\"int8\"]", flow, "pe_array.rows=16"});
+    ordered_json ja = report_json(a.result, a.summary), jb = report_json(b.result, b.summary);
+    for (auto* j : {&ja, &jb}) {
+      j->erase("sim");
+      j->erase("units");  // names the impl
+    }
+    EXPECT_EQ(ja.dump(), jb.dump()) << df;
+  }
+}
+
+TEST(Engine, VcdNeedsTheDetailedArray) {
+  auto r = test::run_cli({"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "resnet20", "--vcd", "/tmp/x.vcd",
+                          "--out", test::temp_dir("vcd_bad")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("systolic_detailed"), std::string::npos) << r.err;
+}
+
+TEST(Engine, VcdOfASmallRun) {
+  const std::string dir = test::temp_dir("vcd");
+  std::ofstream(dir + "/g.csv") << "Layer name, M, N, K,\ng1, 6, 5, 7,\ng2, 3, 4, 2,\n";
+  auto r = test::run_cli({"run", "--chip", "edge_eoq", "--scheme", "eoq", "--network", dir + "/g.csv", "--phases", "fwd",
+                          "--set", "pe_array.impl=systolic_detailed", "--set", "pe_array.rows=4", "--set",
+                          "pe_array.cols=4", "--vcd", dir + "/w.vcd", "--out", dir + "/o"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(dir + "/w.vcd");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string vcd = ss.str();
+  EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
+  size_t vars = 0;
+  for (size_t p = vcd.find("$var"); p != std::string::npos; p = vcd.find("$var", p + 1)) ++vars;
+  EXPECT_EQ(vars, 4u * 4u * 3u);
+}
+
+}  // namespace
+}  // namespace eoqsim
+
+namespace eoqsim {
+namespace {
+
+TEST(Engine, GroupedAndDepthwiseConvsInEveryRoleAndDataflow) {
+  const std::string dir = test::temp_dir("groups");
+  const std::string net = dir + "/g.json";
+  std::ofstream(net) << R"({"schema": "eoqsim.network/1", "name": "grouped", "input": [16, 12, 12], "layers": [
+    {"name": "pw", "type": "conv", "inputs": ["input"], "out_channels": 32, "kernel": 1},
+    {"name": "grouped", "type": "conv", "inputs": ["pw"], "out_channels": 32, "kernel": 3, "padding": 1, "groups": 4},
+    {"name": "dw", "type": "conv", "inputs": ["grouped"], "out_channels": 32, "kernel": 3, "stride": 2, "padding": 1, "groups": 32},
+    {"name": "fc", "type": "fc", "inputs": ["dw"], "out_features": 10},
+    {"name": "loss", "type": "loss", "inputs": ["fc"]}]})";
+  const Scheme s = load_scheme("eoq");
+  const Trace t = lower(load_network(net, s, nullptr), s, 2, Mode::Train);
+  int64_t macs[3] = {0, 0, 0};
+  for (const Op& op : t.ops) {
+    if (op.kind != OpKind::Gemm) continue;
+    const std::string& name = t.layers[op.layer].name;
+    if (name == "dw") {
+      EXPECT_EQ(op.conv.macs(), 2 * 6 * 6 * 32 * 1 * 9);  // one input channel per output channel
+      EXPECT_EQ(gemm_parts(op).front().count, 32);  // one GEMM per group, in every role
+    }
+    if (name == "grouped") EXPECT_EQ(op.conv.macs(), 2 * 12 * 12 * 32 * 8 * 9);
+    macs[static_cast<int>(op.role)] += op.conv.macs();
+  }
+  EXPECT_EQ(macs[static_cast<int>(GemmRole::WeightGrad)], macs[static_cast<int>(GemmRole::Forward)]);
+  for (const char* df : {"ws", "os", "is"}) {
+    const std::string flow = std::string("pe_array.dataflow=") + df;
+    const RunResult a = simulate(load_chip("edge_eoq", {flow, "pe_array.rows=8", "pe_array.cols=8"}), t);
+    const RunResult b = simulate(load_chip("edge_eoq", {"pe_array.impl=systolic_detailed", flow, "pe_array.rows=8",
+                                                        "pe_array.cols=8"}),
+                                 t);
+    EXPECT_EQ(summarize(a).total.cycles, summarize(b).total.cycles) << df;
+    EXPECT_EQ(summarize(a).total.macs, static_cast<uint64_t>(macs[0] + macs[1] + macs[2])) << df;
+  }
 }
 
 }  // namespace
