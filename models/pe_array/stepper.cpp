@@ -20,6 +20,21 @@ struct Reg {
   throw std::logic_error("systolic array hazard: " + what);
 }
 
+// The fold whose operand `index` enters edge lane `lane` (a row, or a column for os weights) at
+// cycle t: the skewed feeder gives lane l a fold's operand i at start + i + l. Folds start in
+// order, so the search stops at the first fold already past this lane.
+int64_t feeding_fold(const std::vector<int64_t>& start, int64_t started, int64_t lane, int64_t t, int64_t len,
+                     int64_t* index) {
+  for (int64_t f = started - 1; f >= 0; --f) {
+    const int64_t d = t - lane - start[static_cast<size_t>(f)];
+    if (d < 0) continue;
+    if (d >= len) return -1;
+    *index = d;
+    return f;
+  }
+  return -1;
+}
+
 }  // namespace
 
 ArrayStepper::ArrayStepper(Dataflow df, int64_t rows, int64_t cols) : df_(df), R_(rows), C_(cols) {
@@ -102,17 +117,7 @@ StepResult ArrayStepper::run_ws(int64_t mt, int64_t kt, int64_t nt, const int8_t
   int64_t last_in = -1;
 
   // The fold whose input index j enters row i at cycle t, if any.
-  // Folds start in order, so the search stops at the first fold already past this row.
-  auto feeding = [&](int64_t i, int64_t t, int64_t* j) -> int64_t {
-    for (int64_t f = next_fold - 1; f >= 0; --f) {
-      const int64_t d = t - i - start[static_cast<size_t>(f)];
-      if (d < 0) continue;
-      if (d >= mt) return -1;
-      *j = d;
-      return f;
-    }
-    return -1;
-  };
+  auto feeding = [&](int64_t i, int64_t t, int64_t* j) { return feeding_fold(start, next_fold, i, t, mt, j); };
 
   for (int64_t t = 0;; ++t) {
     // 0. A fold starts when row 0's input port is free and PE (0,0) holds its weights in shadow.
@@ -249,16 +254,7 @@ StepResult ArrayStepper::run_os(int64_t mt, int64_t kt, int64_t nt, const int8_t
   uint64_t last_out = 0;
   int64_t last_in = -1;
 
-  auto feeding = [&](int64_t lane, int64_t t, int64_t* k) -> int64_t {
-    for (int64_t f = next_fold - 1; f >= 0; --f) {
-      const int64_t d = t - lane - start[static_cast<size_t>(f)];
-      if (d < 0) continue;
-      if (d >= kt) return -1;
-      *k = d;
-      return f;
-    }
-    return -1;
-  };
+  auto feeding = [&](int64_t lane, int64_t t, int64_t* k) { return feeding_fold(start, next_fold, lane, t, kt, k); };
 
   for (int64_t t = 0;; ++t) {
     // 0. Fold start: input ports free, and column 0's read port free when this fold's sums arrive.
