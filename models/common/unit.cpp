@@ -15,6 +15,7 @@ Server::Server(sc_core::sc_module_name name, UnitContext ctx) : sc_core::sc_modu
 
 void Server::submit(const Job& job) {
   waiting_.push_back(job);
+  waiting_.back().submitted = now_cycles();
   if (!busy_) start_next();
 }
 
@@ -31,6 +32,11 @@ void Server::start_next() {
   busy_cycles_ += job.occupancy;
   ++jobs_;
   const uint64_t now = now_cycles();
+  wait_cycles_ += now - job.submitted;
+  if (ctx_.timeline) {
+    if (track_ < 0) track_ = ctx_.timeline->track(basename());
+    ctx_.timeline->add(track_, job.op, now, now + job.occupancy);
+  }
   // Completions stay in order: a short job behind a long one finishes after it.
   const uint64_t done = std::max(now + std::max(job.latency, job.occupancy), last_completion_);
   last_completion_ = done;

@@ -14,6 +14,7 @@
 
 #include "models/energy/energy.h"
 #include "sim/common/stats.h"
+#include "sim/common/timeline.h"
 
 namespace eoqsim {
 
@@ -29,13 +30,17 @@ struct UnitContext {
   Stats& stats;
   const EnergyModel& energy;
   double clock_hz;
+  Timeline* timeline = nullptr;  // receives busy intervals when --timeline is set
 };
 
-// A DRAM transfer a DMA job makes: `bytes` of one tensor chunk, attributed to `op`.
+// A DRAM transfer a DMA job makes: `bytes` of one tensor chunk at DRAM `address`, attributed to
+// `op` (and counted for `tensor`).
 struct Transfer {
   int32_t op;
   uint64_t bytes;
   bool write;
+  int32_t tensor = -1;
+  uint64_t address = 0;
 };
 
 struct Job {
@@ -47,6 +52,8 @@ struct Job {
   const Transfer* transfers_end = nullptr;
   uint32_t token = 0;                          // returned to the owner on completion
   int64_t tile_m = 0, tile_k = 0, tile_n = 0;  // PE-array jobs: the tile's GEMM dimensions
+  int32_t op = -1;                             // the op the job serves (timelines)
+  uint64_t submitted = 0;                      // cycle the job was queued
 };
 
 class Server : public sc_core::sc_module {
@@ -58,6 +65,8 @@ class Server : public sc_core::sc_module {
 
   uint64_t busy_cycles() const { return busy_cycles_; }
   uint64_t jobs() const { return jobs_; }
+  // Cycles jobs waited in this unit's queue behind earlier work (back-pressure on the pipeline).
+  uint64_t wait_cycles() const { return wait_cycles_; }
   virtual std::vector<AreaItem> area() const = 0;
   Category category() const { return category_; }
 
@@ -79,7 +88,8 @@ class Server : public sc_core::sc_module {
   uint64_t last_completion_ = 0;
   sc_core::sc_event free_ev_, done_ev_;
   std::function<void(uint32_t)> on_done_;
-  uint64_t busy_cycles_ = 0, jobs_ = 0;
+  uint64_t busy_cycles_ = 0, jobs_ = 0, wait_cycles_ = 0;
+  int32_t track_ = -1;
 };
 
 }  // namespace eoqsim

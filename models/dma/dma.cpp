@@ -14,17 +14,20 @@ void Dma::begin(Job& job) {
   uint64_t occupancy = 0, latency = 0;
   for (const Transfer* t = job.transfers_begin; t != job.transfers_end; ++t) {
     // One transaction per chunk; chunks beyond the 32-bit TLM length are split.
+    uint64_t address = t->address;
     for (uint64_t left = t->bytes; left > 0;) {
       const uint64_t n = std::min<uint64_t>(left, uint64_t(1) << 30);
       left -= n;
       // Timing only: the DRAM never touches the data, so the payload points at one dummy byte.
       payload_.set_command(t->write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-      payload_.set_address(0);
+      payload_.set_address(address);
+      address += n;
       payload_.set_data_ptr(&dummy_);
       payload_.set_data_length(static_cast<unsigned int>(n));
       payload_.set_streaming_width(static_cast<unsigned int>(n));
       payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       timing_->op = t->op;
+      timing_->tensor = t->tensor;
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       socket->b_transport(payload_, delay);
       const uint64_t done = to_cycles(delay);

@@ -41,7 +41,9 @@ class SimpleDram final : public Dram {
     if (t) {
       t->channel_free = cycles(busy_until_ - now);
       if (t->op >= 0) ctx_.stats.add(t->op, p.is_write() ? write_ : read_, bytes);
+      ctx_.stats.add_tensor(t->tensor, p.is_write(), p.get_data_length());
     }
+    record(t ? t->op : -1, start, busy_until_);
     delay += cycles(busy_until_ + latency_ - now);
     p.set_response_status(tlm::TLM_OK_RESPONSE);
   }
@@ -56,9 +58,12 @@ class SimpleDram final : public Dram {
 
 }  // namespace
 
+std::unique_ptr<Dram> make_banked_dram(const BankedDramParams& p, UnitContext ctx);
+
 std::unique_ptr<Dram> make_dram(const UnitConfig& cfg, UnitContext ctx) {
   ParamReader r(json::parse(cfg.params.dump()), "", cfg.path);
   if (cfg.impl == "simple") return std::make_unique<SimpleDram>(SimpleDramParams::read(r), ctx);
+  if (cfg.impl == "banked") return make_banked_dram(BankedDramParams::read(r), ctx);
   throw InputError("", cfg.path + ".impl", "no SystemC model registered for dram impl \"" + cfg.impl + "\"");
 }
 

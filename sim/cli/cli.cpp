@@ -116,7 +116,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
       "override a chip parameter by dotted path, e.g. --set pe_array.rows=16 (repeatable)")(
       "out", po::value<std::string>()->default_value("eoqsim-out"), "output directory")(
       "vcd", po::value<std::string>(),
-      "write a VCD waveform of the cycle-stepped PE array (pe_array.impl=systolic_detailed; small runs)");
+      "write a VCD waveform of the cycle-stepped PE array (pe_array.impl=systolic_detailed; small runs)")(
+      "timeline", po::value<std::string>(),
+      "write unit activity per op as Chrome trace-event JSON (open in Perfetto: ui.perfetto.dev)");
   po::variables_map vm = parse(d, args);
   if (vm.count("help")) {
     out << d << "\n";
@@ -128,11 +130,13 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   Workload w = make_workload(vm, true);
   SimOptions opts;
   if (vm.count("vcd")) opts.vcd_path = vm["vcd"].as<std::string>();
+  if (vm.count("timeline")) opts.timeline_path = vm["timeline"].as<std::string>();
   RunResult r = simulate(chip, w.trace, opts);
   r.scheme_resolved = w.scheme_resolved;
   const Summary s = summarize(r);
   write_run_outputs(vm["out"].as<std::string>(), r, s);
   if (!opts.vcd_path.empty()) out << "  wrote " << opts.vcd_path << "\n";
+  if (!opts.timeline_path.empty()) out << "  wrote " << opts.timeline_path << "\n";
   out << run_summary_text(r, s) << "  wrote " << vm["out"].as<std::string>() << "/{report.json,layers.csv,config.resolved.json}\n";
   return 0;
 }

@@ -2,6 +2,7 @@
 // event and its source, energy category) once, at construction; the hot path adds to a plain
 // per-op counter array. Writers read these counters; no unit formats output.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -63,7 +64,15 @@ class Stats {
   const std::vector<EventDef>& defs() const { return defs_; }
   size_t ops() const { return counts_.size(); }
 
+  // DRAM bytes per tensor, [tensor][0 = read, 1 = write].
+  void resize_tensors(size_t n) { tensor_bytes_.assign(n, {0, 0}); }
+  void add_tensor(int32_t tensor, bool write, uint64_t bytes) {
+    if (tensor >= 0 && static_cast<size_t>(tensor) < tensor_bytes_.size()) tensor_bytes_[tensor][write ? 1 : 0] += bytes;
+  }
+  const std::vector<std::array<uint64_t, 2>>& tensor_bytes() const { return tensor_bytes_; }
+
  private:
+  std::vector<std::array<uint64_t, 2>> tensor_bytes_;
   std::vector<EventDef> defs_;
   std::map<std::pair<std::string, std::string>, int32_t> index_;
   std::vector<std::vector<uint64_t>> counts_;

@@ -5,6 +5,7 @@
 #include "models/spec/unit_spec.h"
 #include "sim/common/data.h"
 #include "sim/common/error.h"
+#include "sim/common/units.h"
 #include "sim/config/paths.h"
 #include "sim/config/tech_loader.h"
 #include "sim/plan/mapper.h"
@@ -80,16 +81,28 @@ void apply_set(json& chip, const std::string& assignment) {
     }
     return;
   }
+  // "dram.preset=NAME" starts the unit over from that preset (keeping its implementation), so a
+  // preset switch changes every value the preset sets.
+  if (keys.size() == 2 && keys[1] == "preset" && chip.contains(keys[0]) && chip[keys[0]].is_object() &&
+      chip[keys[0]].contains("impl")) {
+    chip[keys[0]] = json{{"impl", chip[keys[0]]["impl"]}, {"preset", value}};
+    return;
+  }
   json* node = &chip;
   std::string walked;
   for (size_t i = 0; i + 1 < keys.size(); ++i) {
     walked = join_path(walked, keys[i]);
     if (!node->contains(keys[i])) {
-      bool is_unit = false;
+      bool is_unit = keys[i] == "buffers";
       for (const auto& k : unit_kinds()) is_unit = is_unit || k == keys[i];
-      throw InputError("", where, "the chip has no \"" + walked + "\"" +
-                                      (is_unit && i == 0 ? "; add the unit first with --set " + keys[i] + ".impl=NAME"
-                                                         : ""));
+      // Settings sections (mapper, residency) may be created by --set; units need an impl first.
+      if (i == 0 && !is_unit) {
+        (*node)[keys[i]] = json::object();
+      } else {
+        throw InputError("", where, "the chip has no \"" + walked + "\"" +
+                                        (is_unit && i == 0 ? "; add the unit first with --set " + keys[i] + ".impl=NAME"
+                                                           : ""));
+      }
     }
     node = &(*node)[keys[i]];
     if (!node->is_object()) throw InputError("", where, "\"" + walked + "\" is not an object");
@@ -124,6 +137,14 @@ ChipConfig parse_chip(json j, const std::string& file, const std::string& base_d
     mr.finish();
     r.put_resolved("mapper", mr.resolved());
   }
+  ParamReader rr = r.child("residency", "where tensors that leave a pass live until they are read again");
+  c.residency_policy = rr.choice("policy",
+                                 "spill: written to DRAM and read back; keep: held in a buffer region while they fit",
+                                 {"spill", "keep"}, "spill");
+  c.residency_buffer = rr.string("buffer", "the buffer holding resident tensors (keep)", "");
+  c.residency_capacity = rr.size_bytes("capacity", "bytes of that buffer reserved for resident tensors (keep)", "0");
+  rr.finish();
+  r.put_resolved("residency", rr.resolved());
   ordered_json resolved = r.resolved();
 
   auto read_unit = [&](const std::string& kind, const std::string& path, const std::string& name,
@@ -180,6 +201,20 @@ ChipConfig parse_chip(json j, const std::string& file, const std::string& base_d
                                       : std::string(kind) == "update_unit" ? c.update_unit
                                                                            : c.interconnect;
     slot = std::move(u);
+  }
+  if (c.residency_policy == "keep") {
+    const UnitConfig* holder = nullptr;
+    for (const auto& b : c.buffers)
+      if (b.name == c.residency_buffer) holder = &b;
+    if (!holder)
+      throw InputError(file, "residency.buffer", "residency keep needs the name of one of the chip's buffers, found \"" +
+                                                     c.residency_buffer + "\"");
+    const uint64_t cap = units::parse_size_bytes(holder->params["capacity"].is_string()
+                                                     ? holder->params["capacity"].get<std::string>()
+                                                     : holder->params["capacity"].dump());
+    if (c.residency_capacity == 0 || c.residency_capacity >= cap)
+      throw InputError(file, "residency.capacity", "expected more than 0 and less than the buffer's " +
+                                                       units::format_size(cap) + ", leaving room for tiles");
   }
   // Every operand role must have a home.
   for (const char* role : {"ifmap", "filter", "ofmap"}) {

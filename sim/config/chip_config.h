@@ -25,6 +25,11 @@ struct ChipConfig {
   double clock_hz = 1e9;
   std::string tech_ref;      // as written (or as --set)
   std::string mapper_objective = "latency";  // or "traffic"
+  // Tensors that leave a pass: "spill" writes them to DRAM; "keep" holds them in a region of
+  // `residency_capacity` bytes of buffer `residency_buffer` while they fit.
+  std::string residency_policy = "spill";
+  std::string residency_buffer;
+  uint64_t residency_capacity = 0;
   TechTable tech;
   UnitConfig pe_array, dram;
   std::vector<UnitConfig> buffers;

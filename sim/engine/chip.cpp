@@ -2,8 +2,9 @@
 
 namespace eoqsim {
 
-Chip::Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTrace* vcd) : cfg_(cfg) {
-  UnitContext ctx{stats, energy, cfg.clock_hz};
+Chip::Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTrace* vcd, Timeline* timeline)
+    : cfg_(cfg) {
+  UnitContext ctx{stats, energy, cfg.clock_hz, timeline};
   pe_array_ = make_pe_array(cfg.pe_array, ctx, vcd);
   for (const auto& b : cfg.buffers) buffers_.push_back(make_buffer(b, ctx));
   dram_ = make_dram(cfg.dram, ctx);
@@ -41,6 +42,11 @@ Chip::Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTr
     for (const auto& h : b->params().holds)
       bc.holds[h == "ifmap" ? 0 : h == "filter" ? 1 : 2] = true;
     bc.bytes_per_cycle = b->params().bytes_per_cycle();
+    if (cfg.residency_policy == "keep" && bc.name == cfg.residency_buffer) {
+      // The resident region is no longer available to tiles.
+      bc.capacity -= cfg.residency_capacity;
+      caps_.resident_capacity = cfg.residency_capacity;
+    }
     caps_.buffers.push_back(bc);
   }
 }

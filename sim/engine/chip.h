@@ -19,7 +19,8 @@ namespace eoqsim {
 class Chip {
  public:
   // `vcd` receives the cycle-stepped PE array's waveforms (pe_array impl systolic_detailed).
-  Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTrace* vcd = nullptr);
+  Chip(const ChipConfig& cfg, Stats& stats, const EnergyModel& energy, VcdTrace* vcd = nullptr,
+       Timeline* timeline = nullptr);
   Chip(const Chip&) = delete;
   Chip& operator=(const Chip&) = delete;
 

@@ -70,6 +70,7 @@ struct Controller::Impl {
   bool have_prev = false;
   Cursor prev;
   uint64_t inst_macs_done = 0;  // MACs of the current GEMM instance already tiled (scalesim timing)
+  std::vector<uint64_t> cursor;  // per tensor, bytes moved so far (DRAM addresses of chunks)
   uint64_t out_units_done = 0, out_units_total = 1;
   std::vector<int32_t> stage_of;  // per op index in the trace (only for the current group)
 };
@@ -77,6 +78,7 @@ struct Controller::Impl {
 Controller::Controller(sc_core::sc_module_name name, Chip& chip, const Trace& trace, const Plan& plan, Stats& stats)
     : sc_core::sc_module(name), chip_(chip), t_(trace), plan_(plan), stats_(stats), impl_(std::make_shared<Impl>()) {
   timing_.assign(trace.ops.size(), {});
+  impl_->cursor.assign(trace.tensors.size(), 0);
   for (Server* s : chip_.servers()) s->set_on_done([this](uint32_t token) { on_done(token); });
   SC_THREAD(run);
 }
@@ -160,6 +162,9 @@ struct TileBuilder {
   const Trace& t;
   std::vector<StageBuild>& st;
   size_t nbuf;
+  const std::vector<uint64_t>& address;
+  std::vector<uint64_t>& cursor;  // per tensor: bytes already moved, so chunks walk the region
+  const std::vector<bool>* resident;
 
   void begin_stage(size_t s) {
     st[s].ev_b = tile->ev.size();
@@ -180,9 +185,12 @@ struct TileBuilder {
     return 0;
   }
   // A DRAM transfer in stage s (DMA in or out) and the buffer write/read it implies.
-  void transfer(size_t s, int32_t op, uint64_t bytes, bool write, Role role) {
-    if (bytes == 0) return;
-    tile->tr.push_back({op, bytes, write});
+  void transfer(size_t s, int32_t op, int32_t tensor, uint64_t bytes, bool write, Role role) {
+    // A resident tensor already sits in the buffer: no DRAM traffic and no DMA buffer access.
+    if (bytes == 0 || (*resident)[tensor]) return;
+    const uint64_t size = std::max<uint64_t>(1, t.tensors[tensor].bytes);
+    tile->tr.push_back({op, bytes, write, tensor, address[tensor] + cursor[tensor] % size});
+    cursor[tensor] += bytes;
     const size_t b = buffer_index(role);
     chip.buffer(b).count(op, write ? bytes : 0, write ? 0 : bytes, tile->ev);
     st[s].buffer_bytes[b] += bytes;
@@ -230,7 +238,7 @@ bool Controller::admit() {
     sb.occupancy = sb.latency = 0;
     sb.ops.clear();
   }
-  TileBuilder tb{&tile, chip_, t_, tile.stages, chip_.buffer_count()};
+  TileBuilder tb{&tile, chip_, t_, tile.stages, chip_.buffer_count(), plan_.address, m.cursor, &plan_.resident};
   const size_t last = m.stage_units.size() - 1;
   auto stage_of_op = [&](int32_t op) {
     return static_cast<size_t>(m.op_stage[std::find(g.ops.begin(), g.ops.end(), op) - g.ops.begin()]);
@@ -295,9 +303,9 @@ bool Controller::admit() {
     const bool first = m.chunk == 0, final = after == den;
     // DMA in.
     open(0);
-    for (const auto& io : g.stream_reads) tb.transfer(0, io.op, piece(io.bytes, before, after, den), false, io.role);
+    for (const auto& io : g.stream_reads) tb.transfer(0, io.op, io.tensor, piece(io.bytes, before, after, den), false, io.role);
     if (first)
-      for (const auto& io : g.once_reads) tb.transfer(0, io.op, io.bytes, false, io.role);
+      for (const auto& io : g.once_reads) tb.transfer(0, io.op, io.tensor, io.bytes, false, io.role);
     tb.end_stage(0);
     // Units, stage by stage so each stage's events are contiguous.
     for (size_t s = 1; s < last; ++s) {
@@ -313,9 +321,9 @@ bool Controller::admit() {
     }
     // DMA out.
     open(last);
-    for (const auto& io : g.stream_writes) tb.transfer(last, io.op, piece(io.bytes, before, after, den), true, io.role);
+    for (const auto& io : g.stream_writes) tb.transfer(last, io.op, io.tensor, piece(io.bytes, before, after, den), true, io.role);
     if (final)
-      for (const auto& io : g.once_writes) tb.transfer(last, io.op, io.bytes, true, io.role);
+      for (const auto& io : g.once_writes) tb.transfer(last, io.op, io.tensor, io.bytes, true, io.role);
     tb.end_stage(last);
     ++m.chunk;
     if (m.chunk >= T) m.exhausted = true;
@@ -371,13 +379,13 @@ bool Controller::admit() {
               : 0;
     // DMA in: operands that changed, a spilled partial sum, epilogue operands of a finished tile.
     open(0);
-    tb.transfer(0, g.gemm, a_bytes, false, Role::Ifmap);
-    tb.transfer(0, g.gemm, b_bytes, false, Role::Filter);
-    if (psum_reload) tb.transfer(0, g.gemm, out_units * psum_bpe, false, Role::Ofmap);
+    tb.transfer(0, g.gemm, g.a_tensor, a_bytes, false, Role::Ifmap);
+    tb.transfer(0, g.gemm, g.b_tensor, b_bytes, false, Role::Filter);
+    if (psum_reload) tb.transfer(0, g.gemm, g.c_tensor, out_units * psum_bpe, false, Role::Ofmap);
     if (final)
-      for (const auto& io : g.stream_reads) tb.transfer(0, io.op, piece(io.bytes, before, after, den), false, io.role);
+      for (const auto& io : g.stream_reads) tb.transfer(0, io.op, io.tensor, piece(io.bytes, before, after, den), false, io.role);
     if (m.first_tile)
-      for (const auto& io : g.once_reads) tb.transfer(0, io.op, io.bytes, false, io.role);
+      for (const auto& io : g.once_reads) tb.transfer(0, io.op, io.tensor, io.bytes, false, io.role);
     tb.end_stage(0);
     // Prologue: element-wise ops on the A tile as it enters (recomputed whenever A is reloaded).
     const size_t array_stage = stage_of_op(g.gemm);
@@ -466,12 +474,13 @@ bool Controller::admit() {
     }
     // DMA out: the finished output (or a spilled partial sum) and epilogue results.
     open(last);
-    if (final && g.write_c) tb.transfer(last, g.gemm, piece(t_.tensors[g.c_tensor].bytes, before, after, den), true, Role::Ofmap);
-    if (spill) tb.transfer(last, g.gemm, out_units * psum_bpe, true, Role::Ofmap);
+    if (final && g.write_c)
+      tb.transfer(last, g.gemm, g.c_tensor, piece(t_.tensors[g.c_tensor].bytes, before, after, den), true, Role::Ofmap);
+    if (spill) tb.transfer(last, g.gemm, g.c_tensor, out_units * psum_bpe, true, Role::Ofmap);
     if (final)
-      for (const auto& io : g.stream_writes) tb.transfer(last, io.op, piece(io.bytes, before, after, den), true, io.role);
+      for (const auto& io : g.stream_writes) tb.transfer(last, io.op, io.tensor, piece(io.bytes, before, after, den), true, io.role);
     if (last_tile)
-      for (const auto& io : g.once_writes) tb.transfer(last, io.op, io.bytes, true, io.role);
+      for (const auto& io : g.once_writes) tb.transfer(last, io.op, io.tensor, io.bytes, true, io.role);
     tb.end_stage(last);
     m.out_units_done = after;
     m.prev = m.cur;
@@ -495,6 +504,7 @@ bool Controller::admit() {
     j.transfers_begin = tile.tr.data() + sb.tr_b;
     j.transfers_end = tile.tr.data() + sb.tr_e;
     j.token = static_cast<uint32_t>(slot) | static_cast<uint32_t>(s << 8);
+    j.op = sb.ops.empty() ? -1 : sb.ops.front();
   }
   if (g.kind == GroupPlan::Kind::Gemm) {
     Job& aj = tile.jobs[stage_of_op(g.gemm)];

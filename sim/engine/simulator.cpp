@@ -61,11 +61,14 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
   r.dram_capacity = 0;
   fresh_kernel();
   r.stats.resize_ops(trace.ops.size());
+  r.stats.resize_tensors(trace.tensors.size());
   EnergyModel energy(cfg.tech);
   std::unique_ptr<VcdTrace> vcd;
   if (!options.vcd_path.empty()) vcd = std::make_unique<VcdTrace>();
+  std::unique_ptr<Timeline> timeline;
+  if (!options.timeline_path.empty()) timeline = std::make_unique<Timeline>();
   {
-    Chip chip(cfg, r.stats, energy, vcd.get());
+    Chip chip(cfg, r.stats, energy, vcd.get(), timeline.get());
     r.dram_capacity = chip.dram().capacity();
     if (r.memory.peak_bytes > r.dram_capacity)
       throw UnsupportedError(cfg.file, "dram.capacity",
@@ -89,6 +92,7 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
     r.total_cycles = controller.end_cycle();
     r.timing = controller.timing();
     r.groups = plan.groups.size();
+    r.resident = plan.resident;
     r.mapping.assign(trace.ops.size(), "");
     for (const auto& g : plan.groups) {
       const int32_t anchor = g.kind == GroupPlan::Kind::Gemm ? g.gemm : g.ops.front();
@@ -113,6 +117,7 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
       u.category = s->category();
       u.busy_cycles = s->busy_cycles();
       u.jobs = s->jobs();
+      u.wait_cycles = s->wait_cycles();
       u.area = s->area();
       r.units.push_back(u);
     }
@@ -155,6 +160,14 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
   if (!cfg.interconnect)
     r.assumptions.push_back("no interconnect unit: DMA transfers are limited by the DRAM alone and on-chip moves cost no bus energy");
   if (vcd) write_file_atomic(options.vcd_path, vcd->str());
+  if (timeline) {
+    auto label = [&](int32_t op) -> std::pair<std::string, std::string> {
+      if (op < 0 || op >= static_cast<int32_t>(trace.ops.size())) return {"(none)", ""};
+      const Op& o = trace.ops[static_cast<size_t>(op)];
+      return {trace.layers[static_cast<size_t>(o.layer)].name + " " + op_kind_name(o.kind), phase_name(o.phase)};
+    };
+    write_file_atomic(options.timeline_path, timeline->json(label, cfg.clock_hz));
+  }
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return r;
 }

@@ -9,7 +9,8 @@
 namespace eoqsim {
 
 struct SimOptions {
-  std::string vcd_path;  // write the cycle-stepped PE array's waveforms here (systolic_detailed)
+  std::string vcd_path;       // write the cycle-stepped PE array's waveforms here (systolic_detailed)
+  std::string timeline_path;  // write unit activity per op as Chrome trace-event JSON here
 };
 
 // Throws UnsupportedError (exit 2) when the chip cannot execute the trace, before simulating.

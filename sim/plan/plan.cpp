@@ -27,7 +27,16 @@ class Planner {
     residency();
     form_groups();
     for (auto& g : plan_.groups) classify(g);
+    place_resident();
     for (auto& g : plan_.groups) size(g);
+    // DRAM layout: every tensor its own 4 KiB-aligned region, in id order. Addresses only decide
+    // channels, banks and rows, so regions are not reused across lifetimes.
+    plan_.address.resize(t_.tensors.size());
+    uint64_t next = 0;
+    for (size_t id = 0; id < t_.tensors.size(); ++id) {
+      plan_.address[id] = next;
+      next += (t_.tensors[id].bytes + 4095) / 4096 * 4096;
+    }
     return std::move(plan_);
   }
 
@@ -223,6 +232,38 @@ class Planner {
         const bool small = per_group_only(op) || reduction(op);
         TensorIo io{id, i, x.bytes, Role::Ofmap};
         (small ? g.once_writes : g.stream_writes).push_back(io);
+      }
+    }
+  }
+
+  // Residency keep: walking the passes in order, a tensor a pass writes out stays in the resident
+  // region if it fits there now, and leaves it after the last pass that reads it. Parameters and
+  // optimizer state live across steps, in DRAM.
+  void place_resident() {
+    plan_.resident.assign(t_.tensors.size(), false);
+    if (c_.resident_capacity == 0) return;
+    std::vector<int32_t> group_of(t_.ops.size(), -1);
+    for (size_t gi = 0; gi < plan_.groups.size(); ++gi)
+      for (int32_t i : plan_.groups[gi].ops) group_of[i] = static_cast<int32_t>(gi);
+    std::vector<int32_t> last_reader(t_.tensors.size(), -1);
+    for (size_t id = 0; id < t_.tensors.size(); ++id)
+      for (int32_t c : consumers_[id]) last_reader[id] = std::max(last_reader[id], group_of[c]);
+    uint64_t used = 0;
+    std::vector<std::vector<int32_t>> frees(plan_.groups.size() + 1);
+    for (size_t gi = 0; gi < plan_.groups.size(); ++gi) {
+      for (int32_t id : frees[gi]) used -= t_.tensors[id].bytes;
+      const GroupPlan& g = plan_.groups[gi];
+      std::vector<int32_t> out;
+      for (const auto& io : g.stream_writes) out.push_back(io.tensor);
+      for (const auto& io : g.once_writes) out.push_back(io.tensor);
+      if (g.write_c) out.push_back(g.c_tensor);
+      for (int32_t id : out) {
+        const Tensor& x = t_.tensors[id];
+        if (is_persistent(x.kind) || last_reader[id] < 0 || plan_.resident[id]) continue;
+        if (used + x.bytes > c_.resident_capacity) continue;
+        plan_.resident[id] = true;
+        used += x.bytes;
+        frees[static_cast<size_t>(last_reader[id]) + 1].push_back(id);
       }
     }
   }

@@ -22,6 +22,7 @@ struct ChipCaps {
   bool minimize_traffic = false;  // mapper objective "traffic" (default "latency")
   Dataflow dataflow = Dataflow::WS;
   bool scalesim_timing = false;
+  uint64_t resident_capacity = 0;  // residency keep: bytes for resident tensors (already taken out of buffers)
 };
 
 // One DRAM transfer of (part of) a tensor, attributed to an op.
@@ -57,7 +58,9 @@ struct GroupPlan {
 
 struct Plan {
   std::vector<GroupPlan> groups;
-  std::vector<bool> onchip;  // per tensor: kept in unit registers, never in DRAM
+  std::vector<bool> onchip;       // per tensor: kept in unit registers, never in DRAM
+  std::vector<uint64_t> address;  // per tensor: DRAM base address (row-aligned bump allocation)
+  std::vector<bool> resident;     // per tensor: kept in the buffer's resident region instead of DRAM
 };
 
 // Throws UnsupportedError when an op needs a unit the chip lacks or no tiling fits.

@@ -123,6 +123,7 @@ ordered_json report_json(const RunResult& r, const Summary& s) {
       uj["busy_cycles"] = u.busy_cycles;
       uj["busy_fraction"] = s.total.cycles ? static_cast<double>(u.busy_cycles) / s.total.cycles : 0.0;
       uj["jobs"] = u.jobs;
+      uj["wait_cycles"] = u.wait_cycles;
     }
     units[u.name] = uj;
     if (!u.area.empty()) {
@@ -140,6 +141,25 @@ ordered_json report_json(const RunResult& r, const Summary& s) {
                              {"optimizer_state_bytes", r.memory.optimizer_state_bytes},
                              {"peak_bytes", r.memory.peak_bytes},
                              {"dram_capacity_bytes", r.dram_capacity}};
+
+  // Per tensor: DRAM bytes requested (before burst rounding), for tensors that touched DRAM or
+  // stayed resident in a buffer.
+  ordered_json tensors = ordered_json::array();
+  const auto& tb = r.stats.tensor_bytes();
+  for (size_t id = 0; id < t.tensors.size(); ++id) {
+    const bool res = id < r.resident.size() && r.resident[id];
+    const uint64_t rd = id < tb.size() ? tb[id][0] : 0, wr = id < tb.size() ? tb[id][1] : 0;
+    if (rd == 0 && wr == 0 && !res) continue;
+    const Tensor& x = t.tensors[id];
+    tensors.push_back(ordered_json{{"name", x.name},
+                                   {"kind", tensor_kind_name(x.kind)},
+                                   {"precision", x.precision.str()},
+                                   {"bytes", x.bytes},
+                                   {"resident", res},
+                                   {"dram_read_bytes", rd},
+                                   {"dram_write_bytes", wr}});
+  }
+  j["tensors"] = tensors;
 
   ordered_json layers = ordered_json::array();
   for (const auto& row : s.rows) {

@@ -33,6 +33,7 @@ struct UnitResult {
   bool timed = true;  // has busy time (buffers are passive)
   uint64_t busy_cycles = 0;
   uint64_t jobs = 0;
+  uint64_t wait_cycles = 0;  // jobs queued behind earlier work on this unit
   std::vector<AreaItem> area;
 };
 
@@ -44,6 +45,7 @@ struct RunResult {
   // The order in which ops are charged cycles (see summary.h): trace order, except that inside a
   // fused pass the anchor op (its GEMM, or its first op) comes first. Empty = trace order.
   std::vector<int32_t> attribution_order;
+  std::vector<bool> resident;  // per tensor: held in the buffer's resident region (residency keep)
   uint64_t total_cycles = 0;
   double clock_hz = 1e9;
   std::string chip_name, chip_file, tech_node, tech_file;
