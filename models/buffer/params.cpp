@@ -10,6 +10,10 @@ SramParams SramParams::read(ParamReader& r) {
   p.capacity = r.size_bytes("capacity", "bytes of storage", std::nullopt, 64, uint64_t(1) << 36);
   p.width_bits = r.integer("width_bits", "access width of one bank in bits", 256, 8, 8192);
   p.banks = r.integer("banks", "independently accessible banks (one access per bank per cycle)", 8, 1, 1024);
+  p.ports = r.integer("ports",
+                      "read/write ports per bank, each one access per cycle (energy and area beyond one port are "
+                      "estimates: see models/README.md)",
+                      1, 1, 4);
   p.double_buffered = r.boolean("double_buffered", "holds two tiles so loads overlap compute", true);
   p.holds = r.choice_list("holds", "operand roles kept in this buffer", {"ifmap", "filter", "ofmap"},
                           std::vector<std::string>{"ifmap", "filter", "ofmap"});

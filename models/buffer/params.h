@@ -14,10 +14,11 @@ struct SramParams {
   uint64_t capacity = 0;
   int64_t width_bits = 256;  // bits per access per bank
   int64_t banks = 8;
+  int64_t ports = 1;  // read/write ports per bank, each one access per cycle
   bool double_buffered = true;
   std::vector<std::string> holds;
   static SramParams read(ParamReader& r);
-  double bytes_per_cycle() const { return static_cast<double>(banks * width_bits) / 8.0; }
+  double bytes_per_cycle() const { return static_cast<double>(banks * ports * width_bits) / 8.0; }
 };
 
 }  // namespace eoqsim

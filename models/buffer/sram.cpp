@@ -12,6 +12,13 @@ Buffer::Buffer(sc_core::sc_module_name name, const SramParams& p, UnitContext ct
   cost_ = ctx.energy.sram(p.capacity / static_cast<uint64_t>(p.banks), p.width_bits);
   std::ostringstream src;
   src << "bank of " << p.capacity / p.banks << " B x " << p.width_bits << " bit: " << cost_.source;
+  if (p.ports > 1) {
+    // The table's points are single-ported (CACTI, 1 RW port). Each extra port adds a wordline,
+    // a bitline pair per cell and its own periphery: area is taken to grow with the port count and
+    // the per-access energy is kept at the one-port value (a lower bound). Both are estimates.
+    src << "; " << p.ports << " ports: single-port energy per access (lower bound), estimate";
+    cost_.estimate = true;
+  }
   read_access_ = ctx.stats.define({n, "read_access", "access", Category::Sram, cost_.read_pj, src.str(), cost_.estimate});
   write_access_ =
       ctx.stats.define({n, "write_access", "access", Category::Sram, cost_.write_pj, src.str(), cost_.estimate});
@@ -38,8 +45,10 @@ uint64_t Buffer::port_cycles(uint64_t bytes) const {
 
 std::vector<AreaItem> Buffer::area() const {
   std::ostringstream s;
-  s << p_.banks << " banks x " << cost_.area_mm2 << " mm^2 (" << p_.capacity / p_.banks << " B each): " << cost_.source;
-  return {{std::string(basename()), cost_.area_mm2 * static_cast<double>(p_.banks), s.str(), cost_.estimate}};
+  s << p_.banks << " banks x " << cost_.area_mm2 << " mm^2 (" << p_.capacity / p_.banks << " B each)";
+  if (p_.ports > 1) s << " x " << p_.ports << " ports (area per port, estimate)";
+  s << ": " << cost_.source;
+  return {{std::string(basename()), cost_.area_mm2 * static_cast<double>(p_.banks * p_.ports), s.str(), cost_.estimate}};
 }
 
 std::unique_ptr<Buffer> make_buffer(const UnitConfig& cfg, UnitContext ctx) {

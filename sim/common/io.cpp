@@ -18,6 +18,10 @@ void ensure_directory(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
+  // A file named inside a directory that does not exist yet (--timeline out/t.json before
+  // out/ is made) gets that directory.
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) ensure_directory(parent.string());
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -93,6 +93,10 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
     r.timing = controller.timing();
     r.groups = plan.groups.size();
     r.resident = plan.resident;
+    r.onchip = plan.onchip;
+    r.pass.assign(trace.ops.size(), -1);
+    for (size_t gi = 0; gi < plan.groups.size(); ++gi)
+      for (int32_t i : plan.groups[gi].ops) r.pass[i] = static_cast<int32_t>(gi);
     r.mapping.assign(trace.ops.size(), "");
     for (const auto& g : plan.groups) {
       const int32_t anchor = g.kind == GroupPlan::Kind::Gemm ? g.gemm : g.ops.front();

@@ -46,6 +46,8 @@ struct RunResult {
   // fused pass the anchor op (its GEMM, or its first op) comes first. Empty = trace order.
   std::vector<int32_t> attribution_order;
   std::vector<bool> resident;  // per tensor: held in the buffer's resident region (residency keep)
+  std::vector<bool> onchip;    // per tensor: lives in unit registers (never in a buffer or DRAM)
+  std::vector<int32_t> pass;   // per op: the index of the pass (fused group) that executed it
   uint64_t total_cycles = 0;
   double clock_hz = 1e9;
   std::string chip_name, chip_file, tech_node, tech_file;

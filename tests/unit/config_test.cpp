@@ -53,6 +53,24 @@ TEST(ChipConfig, SetImplStartsFromThatImplsDefaults) {
   EXPECT_EQ(c.norm_unit->params["sqrt"]["latency"], 25);
 }
 
+TEST(ChipConfig, DramPresetStartsTheUnitOverFromTheStandard) {
+  // The edge chip's simple DRAM has its own bandwidth and latency; a preset replaces them with
+  // the standard's, and later sets still apply.
+  const ChipConfig hbm = load_chip("edge_eoq", {"dram.preset=HBM2"});
+  EXPECT_EQ(hbm.dram.impl, "simple");
+  EXPECT_EQ(hbm.dram.params["bandwidth"], "256 GB/s");
+  EXPECT_EQ(hbm.dram.params["latency"], "28 ns");  // tRCD + tCL = 14 + 14 ns
+  EXPECT_DOUBLE_EQ(hbm.dram.params["energy_pj_per_bit"].get<double>(), 3.9);
+  const ChipConfig slow = load_chip("edge_eoq", {"dram.preset=HBM2", "dram.bandwidth=100 GB/s"});
+  EXPECT_EQ(slow.dram.params["bandwidth"], "100 GB/s");
+  // banked: the impl change starts from LPDDR4, then a preset switches the organization.
+  const ChipConfig banked = load_chip("edge_eoq", {"dram.impl=banked", "dram.preset=DDR4", "dram.banks=4"});
+  EXPECT_EQ(banked.dram.params["channels"], 1);
+  EXPECT_EQ(banked.dram.params["banks"], 4);
+  EXPECT_EQ(banked.dram.params["row_bytes"], "8 KiB");
+  EXPECT_FALSE(banked.dram.params.contains("bandwidth"));
+}
+
 TEST(ChipConfig, SetOnAMissingUnitSaysHowToAddIt) {
   try {
     load_chip("edge_eoq", {"norm_unit.lanes=4"});
