@@ -23,6 +23,17 @@ class Lowerer {
     grads_.assign(n, {});
     contrib_.assign(n, {});
     consumers_ = g.consumers();
+    // The first and last GEMM layers may use their own data paths (scheme "layers").
+    views_ = {s, s.with(s.first_gemm), s.with(s.last_gemm), s.with(s.first_gemm).with(s.last_gemm)};
+    view_of_.assign(n, 0);
+    int first_gemm = -1, last_gemm = -1;
+    for (size_t i = 0; i < n; ++i)
+      if (g.layers[i].is_gemm()) {
+        if (first_gemm < 0) first_gemm = static_cast<int>(i);
+        last_gemm = static_cast<int>(i);
+      }
+    if (first_gemm >= 0) view_of_[first_gemm] |= 1;
+    if (last_gemm >= 0) view_of_[last_gemm] |= 2;
     inlined_.assign(n, false);
     upstream_params_.assign(n, false);
     for (size_t i = 0; i < n; ++i) {
@@ -44,7 +55,8 @@ class Lowerer {
 
   Trace run() {
     const Layer& first = g_.layers.front();
-    input_ = tensor("input", B_ * first.in.elements(), s_.activation.precision, TensorKind::Input);
+    const Precision input_precision = s_.first_gemm.input ? s_.first_gemm.input->precision : s_.activation.precision;
+    input_ = tensor("input", B_ * first.in.elements(), input_precision, TensorKind::Input);
     // Layers with their own input shape read their own input tensor.
     layer_input_.assign(g_.layers.size(), -1);
     for (size_t i = 0; i < g_.layers.size(); ++i)
@@ -72,7 +84,8 @@ class Lowerer {
  private:
   struct Params {
     int weight = -1, master = -1, momentum = -1;       // conv/fc weights, BN gamma|beta, Fixup scalar
-    int bias = -1, bias_momentum = -1;                 // fc bias
+    int second = -1;                                   // Adam's second moment of `master`
+    int bias = -1, bias_momentum = -1, bias_second = -1;  // fc bias
     int running = -1;                                  // BN running mean|var
   };
   struct Saved {
@@ -111,11 +124,13 @@ class Lowerer {
   // Converts `src` to `path`'s precision with its quantizer. Max-based quantizers first reduce
   // max|x| over the whole tensor and turn it into a power-of-two scale (WAGEUBN's Shift), which
   // with the `current` scale source must finish before any element can be quantized.
-  int quantize(int src, const DataPath& path, TensorKind kind, const std::string& name, Phase ph, int layer) {
-    if (T(src).precision == path.precision) return src;
+  // `into` names an existing tensor to write (the weight copy refreshed from the master weights).
+  int quantize(int src, const DataPath& path, TensorKind kind, const std::string& name, Phase ph, int layer,
+               int into = -1) {
+    if (T(src).precision == path.precision && into < 0) return src;
     const int64_t n = T(src).elements;
     const Precision from = T(src).precision;
-    int out = tensor(name, n, path.precision, kind);
+    int out = into >= 0 ? into : tensor(name, n, path.precision, kind);
     Op* q = nullptr;
     if (quantizer_needs_max(path.quantizer)) {
       int mx = tensor(name + ".max", 1, Precision{Precision::Format::Int, 32}, TensorKind::Stat);
@@ -144,19 +159,23 @@ class Lowerer {
 
   void make_params(int i) {
     const Layer& L = g_.layers[i];
+    const Scheme& s = S(i);
     Params& P = params_[i];
     const std::string& n = L.name;
+    const bool train = mode_ == Mode::Train, adam = s.optimizer.adaptive();
     if (L.is_gemm()) {
       const int64_t w = L.weight_elements();
-      P.weight = tensor(n + ".weight", w, s_.weight.precision, TensorKind::Weight);
-      P.master = s_.master.precision == s_.weight.precision
+      P.weight = tensor(n + ".weight", w, s.weight.precision, TensorKind::Weight);
+      P.master = s.master.precision == s.weight.precision
                      ? P.weight
-                     : tensor(n + ".weight.master", w, s_.master.precision, TensorKind::Master);
-      if (mode_ == Mode::Train) P.momentum = tensor(n + ".weight.momentum", w, s_.momentum.precision, TensorKind::State);
+                     : tensor(n + ".weight.master", w, s.master.precision, TensorKind::Master);
+      if (train) P.momentum = tensor(n + ".weight.momentum", w, s.momentum.precision, TensorKind::State);
+      if (train && adam) P.second = tensor(n + ".weight.second_moment", w, s.second_moment.precision, TensorKind::State);
       if (L.bias) {
-        P.bias = tensor(n + ".bias", L.out_channels, s_.master.precision, TensorKind::Weight);
-        if (mode_ == Mode::Train)
-          P.bias_momentum = tensor(n + ".bias.momentum", L.out_channels, s_.momentum.precision, TensorKind::State);
+        P.bias = tensor(n + ".bias", L.out_channels, s.master.precision, TensorKind::Weight);
+        if (train) P.bias_momentum = tensor(n + ".bias.momentum", L.out_channels, s.momentum.precision, TensorKind::State);
+        if (train && adam)
+          P.bias_second = tensor(n + ".bias.second_moment", L.out_channels, s.second_moment.precision, TensorKind::State);
       }
     } else if (L.type == LayerType::BatchNorm) {
       if (!s_.uses_bn())
@@ -164,12 +183,14 @@ class Lowerer {
                          "network \"" + g_.name + "\" has BatchNorm layer \"" + L.name + "\" but scheme \"" + s_.name +
                              "\" uses Fixup and has no BN datapath; use a network in Fixup form");
       P.weight = P.master = tensor(n + ".gamma_beta", 2 * L.in.c, s_.bn.params, TensorKind::Weight);
-      if (mode_ == Mode::Train) P.momentum = tensor(n + ".gamma_beta.momentum", 2 * L.in.c, s_.momentum.precision,
-                                                    TensorKind::State);
+      if (train) P.momentum = tensor(n + ".gamma_beta.momentum", 2 * L.in.c, s_.momentum.precision, TensorKind::State);
+      if (train && adam)
+        P.second = tensor(n + ".gamma_beta.second_moment", 2 * L.in.c, s_.second_moment.precision, TensorKind::State);
       P.running = tensor(n + ".running_mean_var", 2 * L.in.c, s_.bn.stats, TensorKind::Weight);
     } else if (L.type == LayerType::FixupBias || L.type == LayerType::FixupScale) {
       P.weight = P.master = tensor(n + ".param", 1, s_.fixup.precision, TensorKind::Weight);
-      if (mode_ == Mode::Train) P.momentum = tensor(n + ".param.momentum", 1, s_.momentum.precision, TensorKind::State);
+      if (train) P.momentum = tensor(n + ".param.momentum", 1, s_.momentum.precision, TensorKind::State);
+      if (train && adam) P.second = tensor(n + ".param.second_moment", 1, s_.second_moment.precision, TensorKind::State);
     }
   }
 
@@ -223,7 +244,7 @@ class Lowerer {
   Op& gemm(int i, GemmRole role, Phase ph, Precision mac, int a, int b, int out) {
     const Layer& L = g_.layers[i];
     Op& op = emit(OpKind::Gemm, UnitKind::PeArray, ph, i, mac, {a, b}, {out}, 0);
-    op.accum = s_.accumulator.precision;
+    op.accum = S(i).accumulator.precision;
     op.role = role;
     op.conv = geometry(L);
     return op;
@@ -239,18 +260,21 @@ class Lowerer {
     switch (L.type) {
       case LayerType::Conv:
       case LayerType::Fc: {
+        const Scheme& s = S(i);
         int x = gemm_input(i, F);
         if (train) saved_[i].x = x;
-        const bool wide = s_.accumulator.precision != A;
-        int acc = tensor(n + (wide ? ".acc" : ".out"), n_out, s_.accumulator.precision, TensorKind::Activation);
-        gemm(i, GemmRole::Forward, F, s_.mac_fwd, x, params_[i].weight, acc);
+        // A GEMM output that only BN reads is stored as the BN datapath takes it.
+        const DataPath& out = feeds_only_bn(i) ? s.bn.input : s.activation;
+        const bool wide = s.accumulator.precision != out.precision;
+        int acc = tensor(n + (wide ? ".acc" : ".out"), n_out, s.accumulator.precision, TensorKind::Activation);
+        gemm(i, GemmRole::Forward, F, s.mac_fwd, x, params_[i].weight, acc);
         if (L.bias) {
-          int biased = tensor(n + ".biased", n_out, s_.accumulator.precision, TensorKind::Activation);
-          emit(OpKind::AddParam, UnitKind::Vector, F, i, s_.accumulator.precision, {acc, params_[i].bias}, {biased},
+          int biased = tensor(n + ".biased", n_out, s.accumulator.precision, TensorKind::Activation);
+          emit(OpKind::AddParam, UnitKind::Vector, F, i, s.accumulator.precision, {acc, params_[i].bias}, {biased},
                n_out);
           acc = biased;
         }
-        act_[i] = quantize(acc, s_.activation, TensorKind::Activation, n + ".out", F, i);
+        act_[i] = quantize(acc, out, TensorKind::Activation, n + ".out", F, i);
         break;
       }
       case LayerType::BatchNorm:
@@ -396,7 +420,11 @@ class Lowerer {
     if (L.type == LayerType::Loss) {
       int e = tensor("loss.error", B_ * L.in.elements(), s_.loss, TensorKind::Error);
       emit(OpKind::SoftmaxCeBwd, UnitKind::Vector, E, i, s_.loss, {saved_[i].probs}, {e}, B_ * L.in.elements());
-      contribute(L.inputs[0], quantize(e, s_.error, TensorKind::Error, "loss.error_q", E, i));
+      // The loss gradient is stored as the error path says, unless the last GEMM takes it its own way.
+      const int src = L.inputs[0];
+      const bool last = src != kNetworkInput && (view_of_[src] & 2) != 0 && s_.last_gemm.output_error;
+      const DataPath& path = last ? *s_.last_gemm.output_error : s_.error;
+      contribute(src, quantize(e, path, TensorKind::Error, "loss.error_q", E, i));
       return;
     }
     if (contrib_[i].empty()) return;  // no error reaches this layer's output
@@ -414,19 +442,20 @@ class Lowerer {
     switch (L.type) {
       case LayerType::Conv:
       case LayerType::Fc: {
+        const Scheme& s = S(i);
         if (into_input) {
-          int acc = tensor(n + ".dx_acc", n_in, s_.accumulator.precision, TensorKind::Error);
-          gemm(i, GemmRole::Error, E, s_.mac_bwd_e, e, params_[i].weight, acc);
-          contribute(L.inputs[0], quantize(acc, s_.error, TensorKind::Error, n + ".dx", E, i));
+          int acc = tensor(n + ".dx_acc", n_in, s.accumulator.precision, TensorKind::Error);
+          gemm(i, GemmRole::Error, E, s.mac_bwd_e, e, params_[i].weight, acc);
+          contribute(L.inputs[0], quantize(acc, s.error, TensorKind::Error, n + ".dx", E, i));
         }
         int x = gemm_input(i, W);
-        int gacc = tensor(n + ".dW_acc", L.weight_elements(), s_.accumulator.precision, TensorKind::Gradient);
-        gemm(i, GemmRole::WeightGrad, W, s_.mac_bwd_w, x, e, gacc);
-        grads_[i].push_back(quantize(gacc, s_.gradient, TensorKind::Gradient, n + ".dW", W, i));
+        int gacc = tensor(n + ".dW_acc", L.weight_elements(), s.accumulator.precision, TensorKind::Gradient);
+        gemm(i, GemmRole::WeightGrad, W, s.mac_bwd_w, x, e, gacc);
+        grads_[i].push_back(quantize(gacc, s.gradient, TensorKind::Gradient, n + ".dW", W, i));
         if (L.bias) {
-          int db = tensor(n + ".dbias", L.out_channels, s_.gradient.precision, TensorKind::Gradient);
+          int db = tensor(n + ".dbias", L.out_channels, s.gradient.precision, TensorKind::Gradient);
           Op& op = emit(OpKind::ReduceSum, UnitKind::Vector, W, i, s_.vector, {e}, {db}, T(e).elements, L.out_channels);
-          op.accum = s_.accumulator.precision;
+          op.accum = s.accumulator.precision;
           grads_[i].push_back(db);
         }
         break;
@@ -508,27 +537,44 @@ class Lowerer {
     }
   }
 
-  void sgd(int layer, int grad, int momentum, int master) {
-    Op& op = emit(OpKind::SgdUpdate, UnitKind::Update, Phase::Upd, layer, s_.update, {grad, momentum, master},
-                  {momentum, master}, T(master).elements);
-    op.weight_decay = s_.optimizer.weight_decay ? 1 : 0;
-    op.rounding = s_.optimizer.rounding;
-    op.stochastic = op.rounding == "stochastic";
+  // One optimizer step on `master` (momentum SGD, or Adam with its second moment `second`).
+  void step(int layer, int grad, int momentum, int second, int master) {
+    const Scheme& s = S(layer);
+    Op* op;
+    if (s.optimizer.adaptive()) {
+      op = &emit(OpKind::AdamUpdate, UnitKind::Update, Phase::Upd, layer, s.update, {grad, momentum, second, master},
+                 {momentum, second, master}, T(master).elements, 1);
+    } else {
+      op = &emit(OpKind::SgdUpdate, UnitKind::Update, Phase::Upd, layer, s.update, {grad, momentum, master},
+                 {momentum, master}, T(master).elements);
+    }
+    op->weight_decay = s.optimizer.weight_decay ? 1 : 0;
+    op->rounding = s.optimizer.rounding;
+    op->stochastic = op->rounding == "stochastic";
   }
 
   void update(int i) {
     const Layer& L = g_.layers[i];
+    const Scheme& s = S(i);
     const Params& P = params_[i];
     if (P.weight < 0 || grads_[i].empty()) return;
-    sgd(i, grads_[i][0], P.momentum, P.master);
+    step(i, grads_[i][0], P.momentum, P.second, P.master);
     if (P.master != P.weight) {
-      // The PE array reads a low-precision copy derived from the updated master weights.
-      Op& q = emit(OpKind::Quantize, UnitKind::Quant, Phase::Upd, i, s_.master.precision, {P.master}, {P.weight},
-                   T(P.master).elements);
-      q.quantizer = static_cast<int32_t>(s_.weight.quantizer);
-      q.stochastic = quantizer_stochastic(s_.weight.quantizer);
+      // The PE array reads a low-precision copy derived from the updated master weights (with
+      // the weight path's max reduction when its quantizer scales by the tensor's max).
+      quantize(P.master, s.weight, TensorKind::Weight, L.name + ".weight", Phase::Upd, i, P.weight);
     }
-    if (L.bias && grads_[i].size() > 1) sgd(i, grads_[i][1], P.bias_momentum, P.bias);
+    if (L.bias && grads_[i].size() > 1) step(i, grads_[i][1], P.bias_momentum, P.bias_second, P.bias);
+  }
+
+  const Scheme& S(int layer) const { return views_[static_cast<size_t>(view_of_[layer])]; }
+
+  // True when every reader of layer i's output is a BatchNorm layer.
+  bool feeds_only_bn(int i) const {
+    if (!s_.uses_bn() || consumers_[i].empty()) return false;
+    for (int c : consumers_[i])
+      if (g_.layers[c].type != LayerType::BatchNorm) return false;
+    return true;
   }
 
   const Graph& g_;
@@ -542,6 +588,8 @@ class Lowerer {
   std::vector<Params> params_;
   std::vector<std::vector<int>> grads_, contrib_, consumers_;
   std::vector<bool> inlined_, upstream_params_;
+  std::vector<Scheme> views_;  // the scheme; with the first-GEMM, last-GEMM and both overrides
+  std::vector<int> view_of_;   // per layer, index into views_
 };
 
 }  // namespace

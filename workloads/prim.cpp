@@ -56,6 +56,7 @@ const PrimInfo& prim_info(OpKind k) {
       {OpKind::SoftmaxCe, {1, 1, 2, 2, false, false, false}},
       {OpKind::SoftmaxCeBwd, {1, 1, 1, 1, true, false, false}},
       {OpKind::SgdUpdate, {3, 3, 2, 2, true, false, false}},
+      {OpKind::AdamUpdate, {4, 4, 3, 3, true, false, false}},
   };
   auto it = t.find(k);
   if (it == t.end()) throw std::logic_error("op kind without prim table entry");
@@ -111,6 +112,17 @@ std::vector<ArithCount> op_arith(const Op& op) {
     case OpKind::SgdUpdate: {
       // m = mu*m + g (+ wd*w); w = w - lr*m.
       std::vector<ArithCount> v = {{A::Mul, 2 + op.weight_decay, 0}, {A::Add, 2 + op.weight_decay, 0}};
+      if (op.rounding == "nearest" || op.rounding == "stochastic") v.push_back({A::Quantize, 1, 0});
+      if (op.rounding == "stochastic") v.push_back({A::Rng, 1, 0});
+      return v;
+    }
+    case OpKind::AdamUpdate: {
+      // m = b1*m + (1-b1)*g: 2 mul, 1 add; v = b2*v + (1-b2)*g*g: 3 mul, 1 add; d = sqrt(v) + eps:
+      // 1 sqrt, 1 add; w -= lr_t * m / d: 1 div, 1 mul, 1 add; weight decay (L2 into g, or
+      // decoupled w -= lr*wd*w): 1 mul, 1 add. Per tensor, the bias-corrected step
+      // lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t): 2 mul (the powers), 2 add, 1 sqrt, 1 div.
+      std::vector<ArithCount> v = {{A::Mul, 6 + op.weight_decay, 2}, {A::Add, 4 + op.weight_decay, 2},
+                                   {A::Sqrt, 1, 1}, {A::Div, 1, 1}};
       if (op.rounding == "nearest" || op.rounding == "stochastic") v.push_back({A::Quantize, 1, 0});
       if (op.rounding == "stochastic") v.push_back({A::Rng, 1, 0});
       return v;

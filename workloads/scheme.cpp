@@ -76,7 +76,58 @@ DataPath read_path(ParamReader& parent, const std::string& name, const std::stri
   return p;
 }
 
+LayerOverride read_override(ParamReader& parent, const std::string& name, const std::string& desc) {
+  ParamReader r = parent.child(name, desc);
+  LayerOverride o;
+  auto path = [&](const char* key, const char* what) -> std::optional<DataPath> {
+    if (!r.has(key) && !r.describing()) return std::nullopt;
+    return read_path(r, key, what, std::nullopt, "none");
+  };
+  auto prec = [&](const char* key, const char* what) -> std::optional<Precision> {
+    if (!r.has(key) && !r.describing()) return std::nullopt;
+    return read_precision(r, key, what, std::nullopt);
+  };
+  o.input = path("input", "the network input as stored (first_gemm only)");
+  o.weight = path("weight", "W as the PE array reads it");
+  o.master = path("master", "weights as stored and updated");
+  o.momentum = path("momentum", "optimizer momentum");
+  o.second_moment = path("second_moment", "Adam's second moment");
+  o.gradient = path("gradient", "weight gradient");
+  o.accumulator = path("accumulator", "GEMM accumulator");
+  o.activation = path("activation", "the layer's output as stored");
+  o.output_error = path("output_error", "the loss gradient the layer receives (last_gemm only)");
+  o.mac_fwd = prec("mac_fwd", "forward MAC precision");
+  o.mac_bwd_e = prec("mac_bwd_e", "error-backprop MAC precision");
+  o.mac_bwd_w = prec("mac_bwd_w", "weight-gradient MAC precision");
+  o.update = prec("update", "optimizer arithmetic");
+  r.finish();
+  parent.put_resolved(name, r.resolved());
+  return o;
+}
+
 }  // namespace
+
+Scheme Scheme::with(const LayerOverride& o) const {
+  Scheme s = *this;
+  auto set = [](DataPath& d, const std::optional<DataPath>& v) {
+    if (v) d = *v;
+  };
+  auto setp = [](Precision& d, const std::optional<Precision>& v) {
+    if (v) d = *v;
+  };
+  set(s.weight, o.weight);
+  set(s.master, o.master);
+  set(s.momentum, o.momentum);
+  set(s.second_moment, o.second_moment);
+  set(s.gradient, o.gradient);
+  set(s.accumulator, o.accumulator);
+  set(s.activation, o.activation);
+  setp(s.mac_fwd, o.mac_fwd);
+  setp(s.mac_bwd_e, o.mac_bwd_e);
+  setp(s.mac_bwd_w, o.mac_bwd_w);
+  setp(s.update, o.update);
+  return s;
+}
 
 Scheme parse_scheme(const json& j, const std::string& file) {
   ParamReader r(j, file, "");
@@ -103,6 +154,7 @@ Scheme parse_scheme(const json& j, const std::string& file) {
   s.accumulator = read_path(t, "accumulator", "PE-array accumulator (GEMM outputs before quantization)",
                             std::nullopt, "none");
   s.fixup = read_path(t, "fixup", "Fixup scalar multipliers and biases", "fp32", "none");
+  s.second_moment = read_path(t, "second_moment", "Adam's second moment v (optimizer adam / adamw)", "fp32", "none");
   t.finish();
   r.put_resolved("tensors", t.resolved());
 
@@ -136,6 +188,10 @@ Scheme parse_scheme(const json& j, const std::string& file) {
     s.bn.inference_folded =
         b.choice("inference", "unfolded: sub, div, mul, add per element; folded: per-channel scale and shift",
                  {"unfolded", "folded"}, "unfolded") == "folded";
+    s.bn.input = read_path(b, "input",
+                           "a GEMM output that feeds BN, as stored (default: same as tensors.activation; WAGEUBN keeps "
+                           "the accumulator width)",
+                           s.activation.precision.str(), quantizer_name(s.activation.quantizer));
     s.bn.error = read_path(b, "error", "errors leaving BN backward (default: same as tensors.error)",
                            s.error.precision.str(), quantizer_name(s.error.quantizer));
   }
@@ -143,12 +199,26 @@ Scheme parse_scheme(const json& j, const std::string& file) {
   if (s.normalization == "bn") r.put_resolved("bn", b.resolved());
 
   ParamReader o = r.child("optimizer", "optimizer");
-  s.optimizer.kind = o.choice("kind", "optimizer algorithm", {"sgd_momentum"}, "sgd_momentum");
+  s.optimizer.kind = o.choice("kind",
+                              "sgd_momentum; adam (L2 decay in the gradient) or adamw (decoupled decay): one square "
+                              "root and one division per parameter",
+                              {"sgd_momentum", "adam", "adamw"}, "sgd_momentum");
   s.optimizer.weight_decay = o.boolean("weight_decay", "weight decay term in the update", true);
   s.optimizer.rounding = o.choice("rounding", "rounding of updated weights onto the master grid",
                                   {"none", "nearest", "stochastic"}, "none");
   o.finish();
   r.put_resolved("optimizer", o.resolved());
+
+  ParamReader lo = r.child("layers", "data paths that differ for the first and last GEMM layers");
+  s.first_gemm = read_override(lo, "first_gemm", "the network's first conv/FC (e.g. FP32 as in WAGEUBN's code)");
+  s.last_gemm = read_override(lo, "last_gemm", "the network's last conv/FC");
+  lo.finish();
+  if (!s.first_gemm.empty() || !s.last_gemm.empty() || r.describing()) r.put_resolved("layers", lo.resolved());
+  if (!r.describing() && s.last_gemm.input)
+    throw InputError(file, "layers.last_gemm.input", "only the first GEMM reads the network input; remove \"input\"");
+  if (!r.describing() && s.first_gemm.output_error)
+    throw InputError(file, "layers.first_gemm.output_error",
+                     "only the last GEMM receives the loss gradient; remove \"output_error\"");
 
   if (!r.describing() && j.contains("assumptions")) {
     const json& a = j["assumptions"];

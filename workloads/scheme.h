@@ -3,6 +3,7 @@
 // schema "eoqsim.scheme/1", documented in configs/schemes/README.md); no code branches on a
 // scheme's name.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,13 +49,28 @@ struct BnSpec {
   bool save_xhat = false;           // false: backward reads x and recomputes x-hat
   Precision xhat;                   // x-hat storage when save_xhat
   bool inference_folded = false;    // folded: scale/shift per channel; unfolded: sub, div, mul, add
+  DataPath input;                   // a GEMM output that feeds BN is stored this way (WAGEUBN: accumulator width)
   DataPath error;                   // errors leaving BN backward (WAGEUBN's E2)
 };
 
 struct OptimizerSpec {
-  std::string kind = "sgd_momentum";
-  bool weight_decay = true;
-  std::string rounding = "none";  // rounding of updated weights: none | nearest | stochastic
+  std::string kind = "sgd_momentum";  // sgd_momentum | adam | adamw
+  bool weight_decay = true;           // adam: L2 added to the gradient; adamw: decoupled decay
+  std::string rounding = "none";      // rounding of updated weights: none | nearest | stochastic
+  bool adaptive() const { return kind == "adam" || kind == "adamw"; }
+};
+
+// Data paths and arithmetic that differ for the network's first or last GEMM layer (WAGEUBN keeps
+// its first conv and last FC in FP32). Unset fields take the scheme's values.
+struct LayerOverride {
+  std::optional<DataPath> input;  // first GEMM only: the network input as stored
+  std::optional<DataPath> weight, master, momentum, second_moment, gradient, accumulator, activation;
+  std::optional<DataPath> output_error;  // last GEMM only: the loss gradient it receives
+  std::optional<Precision> mac_fwd, mac_bwd_e, mac_bwd_w, update;
+  bool empty() const {
+    return !input && !weight && !master && !momentum && !second_moment && !gradient && !accumulator && !activation &&
+           !output_error && !mac_fwd && !mac_bwd_e && !mac_bwd_w && !update;
+  }
 };
 
 struct Scheme {
@@ -62,16 +78,20 @@ struct Scheme {
   std::string normalization;      // "bn" or "fixup"
   bool packed_storage = false;    // false: each element takes whole bytes
   DataPath weight, master, activation, error, gradient, momentum, accumulator, fixup;
+  DataPath second_moment;        // Adam's v (adam / adamw only)
   Precision mac_fwd, mac_bwd_e, mac_bwd_w;  // PE-array MAC precision per phase
   Precision vector;              // element-wise arithmetic (ReLU, residual add, pooling, Fixup)
   Precision loss;                // softmax / cross-entropy
   Precision update;              // optimizer arithmetic
   BnSpec bn;                     // meaningful when normalization == "bn"
   OptimizerSpec optimizer;
+  LayerOverride first_gemm, last_gemm;
   std::vector<std::string> assumptions;
   ordered_json resolved;         // the scheme with defaults filled, for config.resolved.json
 
   bool uses_bn() const { return normalization == "bn"; }
+  // This scheme as it applies to a layer with override `o`.
+  Scheme with(const LayerOverride& o) const;
   // Bytes a tensor of `elements` elements occupies at precision `p` under this scheme's storage.
   uint64_t bytes(uint64_t elements, const Precision& p) const;
 };

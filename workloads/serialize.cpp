@@ -243,7 +243,7 @@ ordered_json trace_to_json(const Trace& t) {
       o["quantizer"] = quantizer_name(static_cast<QuantizerKind>(op.quantizer));
       o["stochastic"] = op.stochastic;
     }
-    if (op.kind == OpKind::SgdUpdate) {
+    if (op.kind == OpKind::SgdUpdate || op.kind == OpKind::AdamUpdate) {
       o["rounding"] = op.rounding;
       o["weight_decay"] = op.weight_decay != 0;
     }
@@ -365,7 +365,7 @@ Trace trace_from_json(const json& j, const std::string& file) {
       }
       op.stochastic = orr.boolean("stochastic", "stochastic rounding", std::nullopt);
     }
-    if (op.kind == OpKind::SgdUpdate) {
+    if (op.kind == OpKind::SgdUpdate || op.kind == OpKind::AdamUpdate) {
       op.rounding = orr.choice("rounding", "rounding", {"none", "nearest", "stochastic"}, std::nullopt);
       op.weight_decay = orr.boolean("weight_decay", "weight decay", std::nullopt) ? 1 : 0;
       op.stochastic = op.rounding == "stochastic";

@@ -71,6 +71,7 @@ const std::pair<OpKind, const char*> kOpKinds[] = {
     {OpKind::SoftmaxCe, "softmax_ce"},
     {OpKind::SoftmaxCeBwd, "softmax_ce_bwd"},
     {OpKind::SgdUpdate, "sgd_update"},
+    {OpKind::AdamUpdate, "adam_update"},
 };
 const std::pair<GemmRole, const char*> kRoles[] = {
     {GemmRole::Forward, "forward"}, {GemmRole::Error, "error"}, {GemmRole::WeightGrad, "weight_grad"}};

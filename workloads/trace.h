@@ -81,6 +81,7 @@ enum class OpKind : uint8_t {
   SoftmaxCe,     // softmax + cross-entropy loss
   SoftmaxCeBwd,  // softmax - one-hot
   SgdUpdate,     // momentum SGD: m = mu*m + g (+ wd*w); w -= lr*m
+  AdamUpdate,    // Adam/AdamW: m, v moments; w -= lr_t * m / (sqrt(v) + eps) (+ decay)
 };
 const char* op_kind_name(OpKind k);
 OpKind parse_op_kind(const std::string& s);
@@ -107,10 +108,10 @@ struct Op {
   int64_t elements = 0;       // elements streamed (per-element work)
   int64_t groups = 0;         // reduction groups / channels (per-group work)
   int64_t window = 1;         // pooling window elements
-  bool stochastic = false;    // Quantize / SgdUpdate: stochastic rounding (one RNG draw per element)
+  bool stochastic = false;    // Quantize / updates: stochastic rounding (one RNG draw per element)
   int32_t quantizer = 0;      // QuantizerKind, for Quantize
-  std::string rounding;       // SgdUpdate: none | nearest | stochastic
-  int64_t weight_decay = 0;   // SgdUpdate: 1 when the update includes weight decay
+  std::string rounding;       // SgdUpdate / AdamUpdate: none | nearest | stochastic
+  int64_t weight_decay = 0;   // SgdUpdate / AdamUpdate: 1 when the update includes weight decay
   // Gemm only.
   GemmRole role = GemmRole::Forward;
   ConvGeom conv;

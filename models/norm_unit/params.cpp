@@ -4,20 +4,6 @@
 
 namespace eoqsim {
 
-FunctionalUnit FunctionalUnit::read(ParamReader& parent, const std::string& name, const std::string& desc,
-                                    int64_t latency, int64_t interval) {
-  ParamReader r = parent.child(name, desc);
-  FunctionalUnit f;
-  f.latency = r.integer("latency", "cycles from operands to result", latency, 1, 100000);
-  f.interval = r.integer("interval", "cycles between successive operations (initiation interval)", interval, 1, 100000);
-  f.count = r.integer("count", "number of such units", 1, 1, 4096);
-  if (!r.describing() && f.interval > f.latency)
-    throw InputError(r.file(), r.where("interval"), "interval must not exceed latency");
-  r.finish();
-  parent.put_resolved(name, r.resolved());
-  return f;
-}
-
 NormParams NormParams::read(ParamReader& r) {
   NormParams p;
   r.allow("impl");
@@ -28,8 +14,8 @@ NormParams NormParams::read(ParamReader& r) {
                       false);
   // Defaults: an iterative radix-2 FP32 unit, one result bit per cycle (energy.md §2.1-2.2:
   // hardfloat DivSqrtRecFN_small, LICHU iterative sqrt 25 latency / 24 issue).
-  p.sqrt = FunctionalUnit::read(r, "sqrt", "square-root unit(s)", 25, 24);
-  p.div = FunctionalUnit::read(r, "div", "divider unit(s)", 25, 24);
+  p.sqrt = FunctionalUnit::read(r, "sqrt", "square-root unit(s)", 25, 24, 1, 1);
+  p.div = FunctionalUnit::read(r, "div", "divider unit(s)", 25, 24, 1, 1);
   r.finish();
   return p;
 }

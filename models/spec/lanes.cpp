@@ -36,4 +36,26 @@ int64_t LaneParams::lanes_for(const Precision& p) const {
   return 0;
 }
 
+FunctionalUnit FunctionalUnit::read(ParamReader& parent, const std::string& name, const std::string& desc,
+                                    int64_t latency, int64_t interval, int64_t default_count, int64_t min_count) {
+  ParamReader r = parent.child(name, desc);
+  FunctionalUnit f;
+  f.latency = r.integer("latency", "cycles from operands to result", latency, 1, 100000);
+  f.interval = r.integer("interval", "cycles between successive operations (initiation interval; 1 = pipelined)",
+                         interval, 1, 100000);
+  f.count = r.integer("count", min_count == 0 ? "number of such units (0: none)" : "number of such units", default_count,
+                      min_count, 4096);
+  if (!r.describing() && f.interval > f.latency)
+    throw InputError(r.file(), r.where("interval"), "interval must not exceed latency");
+  r.finish();
+  parent.put_resolved(name, r.resolved());
+  return f;
+}
+
+uint64_t FunctionalUnit::cycles(uint64_t n) const {
+  if (n == 0) return 0;
+  const uint64_t waves = (n + static_cast<uint64_t>(count) - 1) / static_cast<uint64_t>(count);
+  return (waves - 1) * static_cast<uint64_t>(interval) + static_cast<uint64_t>(latency);
+}
+
 }  // namespace eoqsim

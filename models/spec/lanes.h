@@ -31,4 +31,16 @@ struct LaneParams {
   int64_t lanes_for(const Precision& p) const;
 };
 
+// An iterative or pipelined functional unit (square root, divider): a new operation every
+// `interval` cycles per unit, each finishing `latency` cycles after it starts.
+struct FunctionalUnit {
+  int64_t latency = 25;
+  int64_t interval = 24;
+  int64_t count = 1;  // 0: the unit has none
+  static FunctionalUnit read(ParamReader& parent, const std::string& name, const std::string& desc, int64_t latency,
+                             int64_t interval, int64_t default_count, int64_t min_count);
+  // Cycles for n operations spread over the units.
+  uint64_t cycles(uint64_t n) const;
+};
+
 }  // namespace eoqsim

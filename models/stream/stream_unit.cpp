@@ -15,7 +15,8 @@ std::string StreamUnit::precision_of(const Trace& t, const Op& op, const ArithCo
   if (a.arith == Arith::Rng || a.arith == Arith::Pow2) return "";
   if (a.arith == Arith::Quantize) {
     // The target format: the tensor written (for an update, the master weights).
-    const int32_t out = op.kind == OpKind::SgdUpdate ? op.outputs.back() : op.outputs.front();
+    const bool update = op.kind == OpKind::SgdUpdate || op.kind == OpKind::AdamUpdate;
+    const int32_t out = update ? op.outputs.back() : op.outputs.front();
     return t.tensors[out].precision.unit_class().str();
   }
   return (a.on_accumulator ? op.accum : op.precision).unit_class().str();
@@ -41,6 +42,12 @@ void StreamUnit::check(const Trace& t, int32_t i) const {
     fail("needs " + op.precision.unit_class().str() + " arithmetic, which " + std::string(basename()) +
          " does not implement (precisions: add it to \"precisions\" or \"scalar_precisions\")");
   for (const ArithCount& a : op_arith(op)) {
+    const FunctionalUnit* fu = a.arith == Arith::Sqrt ? sqrt_fu_ : a.arith == Arith::Div ? div_fu_ : nullptr;
+    if (fu && fu->count == 0) {
+      const char* what = a.arith == Arith::Sqrt ? "sqrt" : "div";
+      fail(std::string("needs ") + (a.arith == Arith::Sqrt ? "square roots" : "divisions") + ", but " + basename() +
+           " has no " + what + " unit (set " + basename() + "." + what + ".count, and interval 1 for a pipelined one)");
+    }
     if (a.arith == Arith::Rng && !has_rng())
       fail("needs stochastic rounding, but " + std::string(basename()) + " has no random source (stochastic_rounding)");
     if (a.on_accumulator && lanes_.lanes_for(op.accum) == 0)
@@ -53,8 +60,24 @@ void StreamUnit::check(const Trace& t, int32_t i) const {
   }
 }
 
-uint64_t StreamUnit::special_cycles(Arith, uint64_t n, int64_t lanes) const {
+uint64_t StreamUnit::special_cycles(Arith a, uint64_t n, int64_t lanes) const {
+  const FunctionalUnit* fu = a == Arith::Sqrt ? sqrt_fu_ : a == Arith::Div ? div_fu_ : nullptr;
+  if (fu && fu->count > 0) return fu->cycles(n);
   return (n + static_cast<uint64_t>(lanes) - 1) / static_cast<uint64_t>(lanes);
+}
+
+std::vector<AreaItem> StreamUnit::functional_unit_area() const {
+  std::vector<AreaItem> v;
+  const std::string prec = lanes_.precisions.empty() ? "fp32" : lanes_.precisions.front().str();
+  for (const auto& [name, f] : {std::pair<std::string, const FunctionalUnit*>{"sqrt", sqrt_fu_}, {"div", div_fu_}}) {
+    if (!f || f->count == 0) continue;
+    const TechEntry& e = ctx_.energy.op(name + "." + prec);
+    v.push_back({name + " units", static_cast<double>(f->count) * e.area_um2 * 1e-6,
+                 std::to_string(f->count) + " x " + name + "." + prec + " area " + std::to_string(e.area_um2) +
+                     " um^2: " + e.source,
+                 e.estimate});
+  }
+  return v;
 }
 
 const StreamUnit::OpEvents& StreamUnit::op_events(const Trace& t, int32_t i) {

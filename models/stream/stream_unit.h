@@ -36,6 +36,8 @@ class StreamUnit : public Server {
   virtual uint64_t pow2_cycles() const { return 1; }
   virtual std::vector<AreaItem> extra_area() const { return {}; }
   AreaItem lfsr_area() const;  // one LFSR per lane, for stochastic rounding
+  // Square-root and divider units, when the unit has them (count > 0), at its first precision.
+  std::vector<AreaItem> functional_unit_area() const;
   std::string precision_of(const Trace& t, const Op& op, const ArithCount& a) const;
   int32_t event(const std::string& name);
 
@@ -47,6 +49,10 @@ class StreamUnit : public Server {
   const OpEvents& op_events(const Trace& t, int32_t op_index);
 
   LaneParams lanes_;
+  // Units with dedicated square-root / divider hardware point these at it; divisions and square
+  // roots then take its latency and initiation interval instead of one lane cycle each.
+  const FunctionalUnit* sqrt_fu_ = nullptr;
+  const FunctionalUnit* div_fu_ = nullptr;
   bool fused_ = false;
   std::map<std::string, int32_t> events_;
   const Trace* cached_trace_ = nullptr;

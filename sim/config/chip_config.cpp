@@ -95,8 +95,11 @@ void apply_set(json& chip, const std::string& assignment) {
     if (!node->contains(keys[i])) {
       bool is_unit = keys[i] == "buffers";
       for (const auto& k : unit_kinds()) is_unit = is_unit || k == keys[i];
-      // Settings sections (mapper, residency) may be created by --set; units need an impl first.
-      if (i == 0 && !is_unit) {
+      // Settings sections (mapper, residency) and objects inside a unit (update_unit.sqrt) may be
+      // created by --set (the unit's reader rejects keys it does not declare); units and buffers
+      // need an impl first.
+      const bool inside_unit = i >= 1 && !(i == 1 && keys[0] == "buffers");
+      if ((i == 0 && !is_unit) || inside_unit) {
         (*node)[keys[i]] = json::object();
       } else {
         throw InputError("", where, "the chip has no \"" + walked + "\"" +
