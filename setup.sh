@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   python3 python3-matplotlib python3-numpy
+  python3-torch python3-torchvision python3-onnx   # workloads/export_torch.py, ONNX export in tests
 )
 
 missing=()

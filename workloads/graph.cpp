@@ -19,6 +19,7 @@ struct TypeName {
 constexpr TypeName kTypeNames[] = {
     {LayerType::Conv, "conv"},           {LayerType::Fc, "fc"},
     {LayerType::BatchNorm, "batchnorm"}, {LayerType::Relu, "relu"},
+    {LayerType::Relu6, "relu6"},
     {LayerType::MaxPool, "maxpool"},     {LayerType::AvgPool, "avgpool"},
     {LayerType::Add, "add"},             {LayerType::FixupBias, "fixup_bias"},
     {LayerType::FixupScale, "fixup_scale"}, {LayerType::ShortcutA, "shortcut_a"},
@@ -180,6 +181,7 @@ void Graph::infer_shapes(const std::string& file) {
         break;
       case LayerType::BatchNorm:
       case LayerType::Relu:
+      case LayerType::Relu6:
       case LayerType::FixupBias:
       case LayerType::FixupScale:
         L.out = L.in;

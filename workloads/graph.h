@@ -19,6 +19,7 @@ enum class LayerType {
   Fc,          // fully connected; flattens its input
   BatchNorm,   // per-channel batch normalization with affine γ, β
   Relu,
+  Relu6,       // min(max(x, 0), 6) (MobileNet)
   MaxPool,
   AvgPool,     // global average pooling to C×1×1
   Add,         // residual addition of two inputs
@@ -66,6 +67,7 @@ struct Graph {
   // receives its output error from outside and all but the first propagate an error to its input.
   bool independent = false;
   std::vector<Layer> layers;
+  std::vector<std::string> notes;  // what the network leaves out or how it was derived (into the report)
 
   int find(const std::string& layer_name) const;  // -1 if absent
   // Infers every layer's in/out shape and validates the structure. Throws InputError naming

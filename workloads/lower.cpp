@@ -280,9 +280,11 @@ class Lowerer {
       case LayerType::BatchNorm:
         forward_bn(i);
         break;
-      case LayerType::Relu: {
+      case LayerType::Relu:
+      case LayerType::Relu6: {
         int y = tensor(n + ".out", n_out, A, TensorKind::Activation);
-        emit(OpKind::Relu, UnitKind::Vector, F, i, s_.vector, {input_of(L)}, {y}, n_out);
+        emit(L.type == LayerType::Relu ? OpKind::Relu : OpKind::Relu6, UnitKind::Vector, F, i, s_.vector,
+             {input_of(L)}, {y}, n_out);
         act_[i] = saved_[i].y = y;
         break;
       }
@@ -480,10 +482,12 @@ class Lowerer {
         if (into_input) contribute(L.inputs[0], quantize(dx, bn.error, TensorKind::Error, n + ".dx_q", E, i));
         break;
       }
-      case LayerType::Relu: {
+      case LayerType::Relu:
+      case LayerType::Relu6: {
         if (!into_input) break;
         int dx = tensor(n + ".dx", n_in, EP, TensorKind::Error);
-        emit(OpKind::ReluBwd, UnitKind::Vector, E, i, s_.vector, {e, saved_[i].y}, {dx}, n_in);
+        emit(L.type == LayerType::Relu ? OpKind::ReluBwd : OpKind::Relu6Bwd, UnitKind::Vector, E, i, s_.vector,
+             {e, saved_[i].y}, {dx}, n_in);
         contribute(L.inputs[0], dx);
         break;
       }

@@ -1,5 +1,8 @@
-// Resolves --network: a built-in name (optionally "name:bn" / "name:fixup" to force a form) or a
-// network JSON file. Built-ins are built in the form the scheme asks for.
+// Resolves --network: a built-in name (optionally "name:bn" / "name:fixup" to force a form), a
+// network JSON file (e.g. from workloads/export_torch.py), an ONNX model (.onnx) or a SCALE-Sim
+// topology (.csv). Built-ins are built in the form the scheme asks for; a file network with BN
+// layers meets a scheme without BN converted to its Fixup form (workloads/fixup.h), which the
+// notes say.
 #pragma once
 #include <string>
 #include <vector>
@@ -10,5 +13,9 @@
 namespace eoqsim {
 
 Graph load_network(const std::string& name_or_path, const Scheme& scheme, std::vector<std::string>* notes);
+
+// The network as `scheme` runs it: converted to its Fixup form when the scheme has no BN and the
+// network has BN layers. Appends the network's own notes and the conversion to `notes`.
+Graph for_scheme(Graph g, const Scheme& scheme, std::vector<std::string>* notes);
 
 }  // namespace eoqsim

@@ -48,6 +48,8 @@ const PrimInfo& prim_info(OpKind k) {
       {OpKind::Add, {2, 2, 1, 1, true, false, false}},
       {OpKind::Relu, {1, 1, 1, 1, true, false, false}},
       {OpKind::ReluBwd, {2, 2, 1, 1, true, false, false}},
+      {OpKind::Relu6, {1, 1, 1, 1, true, false, false}},
+      {OpKind::Relu6Bwd, {2, 2, 1, 1, true, false, false}},
       {OpKind::MaxPool, {1, 1, 1, 2, false, false, false}},
       {OpKind::MaxPoolBwd, {2, 2, 1, 1, false, false, false}},
       {OpKind::AvgPool, {1, 1, 1, 1, false, true, false}},
@@ -99,6 +101,8 @@ std::vector<ArithCount> op_arith(const Op& op) {
     case OpKind::MulParam: return {{A::Mul, 1, 0}};
     case OpKind::Relu:
     case OpKind::ReluBwd: return {{A::Cmp, 1, 0}};
+    case OpKind::Relu6:
+    case OpKind::Relu6Bwd: return {{A::Cmp, 2, 0}};
     // Per output element, window-1 comparisons; backward routes each input element by comparing
     // its position with the stored argmax.
     case OpKind::MaxPool: return {{A::Cmp, op.window - 1, 0}};

@@ -20,6 +20,7 @@ ordered_json network_to_json(const Graph& g) {
   j["form"] = g.form;
   j["input"] = ordered_json::array({g.input.c, g.input.h, g.input.w});
   if (g.independent) j["independent"] = true;
+  if (!g.notes.empty()) j["notes"] = g.notes;
   ordered_json layers = ordered_json::array();
   for (const Layer& L : g.layers) {
     ordered_json l;
@@ -100,7 +101,16 @@ Graph network_from_json(const json& j, const std::string& file) {
   g.independent = r.boolean("independent", "layers are independent workloads listed in order", false);
   r.allow("input");
   r.allow("layers");
+  r.allow("notes");
   r.finish();
+  if (j.contains("notes")) {
+    const json& nj = j["notes"];
+    if (!nj.is_array()) throw InputError(file, "notes", "expected a list of strings, found " + json_type_name(nj));
+    for (size_t k = 0; k < nj.size(); ++k) {
+      if (!nj[k].is_string()) throw InputError(file, index_path("notes", k), "expected a string");
+      g.notes.push_back(nj[k].get<std::string>());
+    }
+  }
   const json& in = j.contains("input") ? j["input"] : json();
   if (!in.is_array() || in.size() != 3)
     throw InputError(file, "input", "expected [channels, height, width], found " + json_type_name(in));

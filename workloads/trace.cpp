@@ -63,6 +63,8 @@ const std::pair<OpKind, const char*> kOpKinds[] = {
     {OpKind::Add, "add"},
     {OpKind::Relu, "relu"},
     {OpKind::ReluBwd, "relu_bwd"},
+    {OpKind::Relu6, "relu6"},
+    {OpKind::Relu6Bwd, "relu6_bwd"},
     {OpKind::MaxPool, "maxpool"},
     {OpKind::MaxPoolBwd, "maxpool_bwd"},
     {OpKind::AvgPool, "avgpool"},

@@ -73,6 +73,8 @@ enum class OpKind : uint8_t {
   Add,           // a + b
   Relu,
   ReluBwd,       // dy masked by the saved activation's sign
+  Relu6,         // clamp to [0, 6]: two compares
+  Relu6Bwd,      // dy masked where 0 < y < 6: two compares
   MaxPool,
   MaxPoolBwd,
   AvgPool,

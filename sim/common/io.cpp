@@ -39,4 +39,18 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   }
 }
 
+std::string read_binary_file(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw InputError(path, "", "cannot open file for reading");
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw InputError(path, "", "cannot determine the file's size");
+  if (static_cast<uint64_t>(size) > max_bytes)
+    throw InputError(path, "", "file is " + std::to_string(size) + " bytes; at most " + std::to_string(max_bytes) +
+                                   " are read");
+  std::string data(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(data.data(), size)) throw InputError(path, "", "read failed");
+  return data;
+}
+
 }  // namespace eoqsim

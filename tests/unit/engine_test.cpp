@@ -73,7 +73,9 @@ TEST(Engine, EnergyIsEventsTimesTableValuesPlusLeakage) {
   EXPECT_NEAR(parts, s.summary.total.energy_pj, 1e-6 * s.summary.total.energy_pj);
   // MAC energy is the table's mac.fp32 value per MAC.
   for (size_t e = 0; e < defs.size(); ++e)
-    if (defs[e].name == "mac.fp32") EXPECT_DOUBLE_EQ(defs[e].energy_pj, 4.6);
+    if (defs[e].name == "mac.fp32") {
+      EXPECT_DOUBLE_EQ(defs[e].energy_pj, 4.6);
+    }
 }
 
 TEST(Engine, ReportsAreDeterministicApartFromWallClock) {
@@ -243,7 +245,9 @@ TEST(Engine, GroupedAndDepthwiseConvsInEveryRoleAndDataflow) {
       EXPECT_EQ(op.conv.macs(), 2 * 6 * 6 * 32 * 1 * 9);  // one input channel per output channel
       EXPECT_EQ(gemm_parts(op).front().count, 32);  // one GEMM per group, in every role
     }
-    if (name == "grouped") EXPECT_EQ(op.conv.macs(), 2 * 12 * 12 * 32 * 8 * 9);
+    if (name == "grouped") {
+      EXPECT_EQ(op.conv.macs(), 2 * 12 * 12 * 32 * 8 * 9);
+    }
     macs[static_cast<int>(op.role)] += op.conv.macs();
   }
   EXPECT_EQ(macs[static_cast<int>(GemmRole::WeightGrad)], macs[static_cast<int>(GemmRole::Forward)]);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "sim/common/error.h"
+#include "workloads/serialize.h"
 #include "tests/helpers.h"
 
 namespace eoqsim {
@@ -186,6 +187,25 @@ TEST(Schemes, EveryBuiltinRunsOnItsChip) {
   for (const auto& [scheme, chip] : pairs)
     for (const char* net : {"resnet18", "resnet50"})
       EXPECT_NO_THROW(test::simulate_builtin(chip, scheme, net, 1)) << scheme << " on " << chip << ", " << net;
+}
+
+TEST(Schemes, TraceFilesRoundTripForEveryScheme) {
+  // Lossless: the file read back serializes identically and simulates to the same figures.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"fp32_bn", "edge_bn_fp32"}, {"bf16_bn", "edge_bf16"}, {"int8_fp32bn", "edge_int8_fp32bn"},
+      {"wageubn", "edge_wageubn"}, {"eoq", "edge_eoq"}};
+  for (const auto& [scheme, chip] : pairs) {
+    SCOPED_TRACE(scheme);
+    const Trace t = test::lowered("resnet20", scheme, 2);
+    const ordered_json j = trace_to_json(t);
+    const Trace back = trace_from_json(json::parse(j.dump()), "roundtrip");
+    EXPECT_EQ(trace_to_json(back).dump(), j.dump());
+    const Summary a = summarize(simulate(load_chip(chip), t));
+    const Summary b = summarize(simulate(load_chip(chip), back));
+    EXPECT_EQ(a.total.cycles, b.total.cycles);
+    EXPECT_EQ(a.total.energy_pj, b.total.energy_pj);
+    EXPECT_EQ(a.event_count, b.event_count);
+  }
 }
 
 TEST(Schemes, EoqWithFp32EndsKeepsFirstAndLastLayersFp32) {

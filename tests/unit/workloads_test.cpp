@@ -88,8 +88,9 @@ TEST(Workloads, StridedErrorConvExecutesOnlyUsefulMacs) {
   const Trace t = test::lowered("resnet18", "eoq", 2);
   for (const Op& op : t.ops) {
     if (op.kind != OpKind::Gemm || op.role != GemmRole::Error) continue;
-    if (op.conv.hin == op.conv.sh * op.conv.hout && op.conv.win == op.conv.sw * op.conv.wout)
+    if (op.conv.hin == op.conv.sh * op.conv.hout && op.conv.win == op.conv.sw * op.conv.wout) {
       EXPECT_EQ(gemm_executed_macs(op), op.conv.macs()) << t.layers[op.layer].name;
+    }
   }
 }
 
@@ -136,11 +137,15 @@ TEST(Workloads, PackedStorageCountsBitsExactly) {
   s.activation.precision = Precision::parse("int4");
   const Trace t = lower(zoo::build("resnet18", zoo::Form::Fixup), s, 1, Mode::Train);
   for (const auto& x : t.tensors)
-    if (x.name == "layer1.0.relu.out") EXPECT_EQ(x.bytes, static_cast<uint64_t>(64 * 56 * 56 / 2));
+    if (x.name == "layer1.0.relu.out") {
+      EXPECT_EQ(x.bytes, static_cast<uint64_t>(64 * 56 * 56 / 2));
+    }
   s.packed_storage = false;
   const Trace u = lower(zoo::build("resnet18", zoo::Form::Fixup), s, 1, Mode::Train);
   for (const auto& x : u.tensors)
-    if (x.name == "layer1.0.relu.out") EXPECT_EQ(x.bytes, static_cast<uint64_t>(64 * 56 * 56));
+    if (x.name == "layer1.0.relu.out") {
+      EXPECT_EQ(x.bytes, static_cast<uint64_t>(64 * 56 * 56));
+    }
 }
 
 TEST(Workloads, OneSquareRootPerBnChannel) {
