@@ -90,6 +90,11 @@ TEST(Schemes, Int8Fp32Bn) {
   EXPECT_EQ(tensor(c.sim, "layer1.0.bn1.out_q").bytes, act);       // int8 out of BN
   EXPECT_EQ(tensor(c.sim, "layer1.0.conv1.weight").bytes, 2304u);
   EXPECT_EQ(tensor(c.sim, "layer1.0.conv1.dW").bytes, 2304u * 4);
+  // The FP32 update reads and writes master and momentum once (taking max|W| as it writes); the
+  // int8 copy needs that max first, so a second pass reads the master again and writes the copy.
+  EXPECT_EQ(traffic(c.sim, "layer1.0.conv1.weight.master"), (std::array<uint64_t, 2>{2 * 2304 * 4, 2304 * 4}));
+  EXPECT_EQ(traffic(c.sim, "layer1.0.conv1.weight.momentum"), (std::array<uint64_t, 2>{2304 * 4, 2304 * 4}));
+  EXPECT_EQ(traffic(c.sim, "layer1.0.conv1.weight")[1], 2304u);
 }
 
 TEST(Schemes, Wageubn) {
