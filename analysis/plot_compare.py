@@ -28,14 +28,17 @@ def main(argv):
         print(f"plot_compare: {d}/compare.json: {e}", file=sys.stderr)
         return 2
     reports = []
-    for i, run in enumerate(cmp["runs"]):
-        path = os.path.join(d, f"{i}_{run['scheme']}_{run['chip']}", "report.json")
+    groups = {(run["network"], run["batch"]) for run in cmp["runs"]}
+    for run in cmp["runs"]:
+        path = os.path.join(d, run["dir"], "report.json")
+        label = run["pair"] if len(groups) == 1 else f"{run['network']} b{run['batch']}\n{run['pair']}"
         try:
-            reports.append((run["pair"], json.load(open(path))))
+            reports.append((label, json.load(open(path))))
         except (OSError, json.JSONDecodeError) as e:
             print(f"plot_compare: {path}: {e}", file=sys.stderr)
             return 2
-    fig, (ax_e, ax_c) = plt.subplots(1, 2, figsize=(12, 4.5))
+    width = max(12, 1.6 * len(reports))
+    fig, (ax_e, ax_c) = plt.subplots(1, 2, figsize=(width, 4.5))
     names = [p for p, _ in reports]
     bottom = [0.0] * len(reports)
     for cat in CATEGORIES:
@@ -44,7 +47,10 @@ def main(argv):
             ax_e.bar(names, vals, bottom=bottom, label=cat)
             bottom = [b + v for b, v in zip(bottom, vals)]
     ax_e.set_ylabel("energy per step (mJ)")
-    ax_e.set_title(f"{cmp['network']}, batch {cmp['batch']}: energy by category")
+    title = ", ".join(f"{n} batch {b}" for n, b in sorted(groups))
+    ax_e.set_title(f"{title}: energy by category", fontsize=9)
+    for ax in (ax_e, ax_c):
+        ax.tick_params(axis="x", labelsize=7, labelrotation=30)
     ax_e.legend(fontsize=8)
     bottom = [0.0] * len(reports)
     for ph in PHASES:

@@ -19,18 +19,42 @@ const TechEntry& EnergyModel::op(const std::string& event) const {
 
 namespace {
 
-// Piecewise-linear interpolation of log(y) over log(x); beyond the end points the nearest
-// segment's slope is extended, and `extrapolated` is set.
-double loglog(const std::vector<std::pair<double, double>>& pts, double x, bool* extrapolated) {
+// Piecewise-linear interpolation of log(y) over log(x) between the points. Beyond the end points
+// (`extrapolated` set): a power law through the nearest end point, y ~ x^slope, with `slope` the
+// least-squares slope of log(y) over log(x) across all points (SRAM energy per access: about
+// capacity^0.5, reference/energy.md 3.1), or slope 1 with `linear_beyond` (area grows with the
+// bits stored).
+double loglog(std::vector<std::pair<double, double>> pts, double x, bool* extrapolated, bool linear_beyond) {
+  std::sort(pts.begin(), pts.end());
   if (pts.size() == 1) {
     *extrapolated = x != pts[0].first;
-    return pts[0].second * (x / pts[0].first);  // linear in size: a lower bound for larger arrays
+    return pts[0].second * (x / pts[0].first);  // linear in size
+  }
+  if (x < pts.front().first || x > pts.back().first) {
+    *extrapolated = true;
+    double slope = 1.0;
+    if (!linear_beyond) {
+      double mx = 0, my = 0;
+      for (const auto& [px, py] : pts) {
+        mx += std::log(px);
+        my += std::log(py);
+      }
+      mx /= static_cast<double>(pts.size());
+      my /= static_cast<double>(pts.size());
+      double sxy = 0, sxx = 0;
+      for (const auto& [px, py] : pts) {
+        sxy += (std::log(px) - mx) * (std::log(py) - my);
+        sxx += (std::log(px) - mx) * (std::log(px) - mx);
+      }
+      slope = sxx > 0 ? sxy / sxx : 1.0;
+    }
+    const auto& [x0, y0] = x < pts.front().first ? pts.front() : pts.back();
+    return y0 * std::pow(x / x0, slope);
   }
   size_t i = 1;
   while (i + 1 < pts.size() && x > pts[i].first) ++i;
   const auto& [x0, y0] = pts[i - 1];
   const auto& [x1, y1] = pts[i];
-  if (x < pts.front().first || x > pts.back().first) *extrapolated = true;
   const double s = std::log(y1 / y0) / std::log(x1 / x0);
   return y0 * std::exp(s * std::log(x / x0));
 }
@@ -49,10 +73,8 @@ SramCost EnergyModel::sram(uint64_t capacity, int64_t width_bits) const {
         rd.push_back({static_cast<double>(p.capacity), p.read_pj});
         wr.push_back({static_cast<double>(p.capacity), p.write_pj});
       }
-    std::sort(rd.begin(), rd.end());
-    std::sort(wr.begin(), wr.end());
-    return std::pair<double, double>{loglog(rd, static_cast<double>(capacity), ex),
-                                     loglog(wr, static_cast<double>(capacity), ex)};
+    return std::pair<double, double>{loglog(rd, static_cast<double>(capacity), ex, false),
+                                     loglog(wr, static_cast<double>(capacity), ex, false)};
   };
   // Width classes with at least two capacity points can be interpolated over capacity.
   std::vector<int64_t> usable;
@@ -84,11 +106,13 @@ SramCost EnergyModel::sram(uint64_t capacity, int64_t width_bits) const {
   bool ex_area = false;
   std::vector<std::pair<double, double>> area;
   for (const auto& [cap, mm2] : t_.sram_area_mm2) area.push_back({static_cast<double>(cap), mm2});
-  std::sort(area.begin(), area.end());
-  c.area_mm2 = area.empty() ? 0.0 : loglog(area, static_cast<double>(capacity), &ex_area);
+  c.area_mm2 = area.empty() ? 0.0 : loglog(area, static_cast<double>(capacity), &ex_area, true);
   c.estimate = ex || ex_area;
   std::ostringstream s;
-  s << t_.sram_source << (c.estimate ? " (extrapolated beyond the table's points: an estimate)" : " (interpolated)");
+  s << t_.sram_source
+    << (c.estimate ? " (beyond the table's points: energy by the points' least-squares power law in capacity, area "
+                     "linear in capacity; an estimate)"
+                   : " (interpolated)");
   c.source = s.str();
   return c;
 }

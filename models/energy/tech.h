@@ -13,6 +13,9 @@ struct TechEntry {
   double area_um2 = 0;    // per hardware instance
   std::string source;
   bool estimate = false;  // no published number; `source` gives the reasoning
+  // Square root and division: cycles from operands to result and between successive
+  // operations of one unit (0 when the entry does not say).
+  int64_t latency_cycles = 0, interval_cycles = 0;
 };
 
 struct SramPoint {

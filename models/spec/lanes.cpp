@@ -40,12 +40,17 @@ FunctionalUnit FunctionalUnit::read(ParamReader& parent, const std::string& name
                                     int64_t latency, int64_t interval, int64_t default_count, int64_t min_count) {
   ParamReader r = parent.child(name, desc);
   FunctionalUnit f;
-  f.latency = r.integer("latency", "cycles from operands to result", latency, 1, 100000);
-  f.interval = r.integer("interval", "cycles between successive operations (initiation interval; 1 = pipelined)",
-                         interval, 1, 100000);
+  f.latency = r.integer("latency",
+                        "cycles from operands to result (0: the technology table's latency_cycles for the unit's "
+                        "first precision)",
+                        latency, 0, 100000);
+  f.interval = r.integer("interval",
+                         "cycles between successive operations (initiation interval; 1 = pipelined; 0: the technology "
+                         "table's interval_cycles)",
+                         interval, 0, 100000);
   f.count = r.integer("count", min_count == 0 ? "number of such units (0: none)" : "number of such units", default_count,
                       min_count, 4096);
-  if (!r.describing() && f.interval > f.latency)
+  if (!r.describing() && f.latency > 0 && f.interval > f.latency)
     throw InputError(r.file(), r.where("interval"), "interval must not exceed latency");
   r.finish();
   parent.put_resolved(name, r.resolved());

@@ -28,7 +28,7 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run        simulate one training (or inference) step of a network on a chip\n"
-    "  compare    run several scheme:chip pairs on one network and print ratios to the first\n"
+    "  compare    run scheme:chip pairs on networks and batch sizes and print ratios to the first pair\n"
     "  trace      lower a network under a scheme into a trace file\n"
     "  list       built-in networks, schemes, chips and unit implementations with parameters\n"
     "  validate   check a chip, scheme, network, trace or technology file\n"
@@ -70,6 +70,17 @@ po::variables_map parse(const po::options_description& desc, const std::vector<s
   return vm;
 }
 
+// The network lowered under the scheme, with the notes of both (what the network leaves out,
+// conversions, the scheme's assumptions).
+Trace lower_workload(const std::string& network, const Scheme& scheme, int64_t batch, Mode mode) {
+  std::vector<std::string> notes;
+  const Graph g = load_network(network, scheme, &notes);
+  Trace t = lower(g, scheme, batch, mode);
+  t.notes.insert(t.notes.begin(), notes.begin(), notes.end());
+  for (const auto& a : scheme.assumptions) t.notes.push_back("scheme " + scheme.name + ": " + a);
+  return t;
+}
+
 struct Workload {
   Trace trace;
   ordered_json scheme_resolved;
@@ -89,12 +100,8 @@ Workload make_workload(const po::variables_map& vm, bool allow_trace) {
                                                                   std::string(allow_trace ? ", or --trace FILE)" : ")"));
     if (!vm.count("network")) throw InputError("", "--network", "missing (a built-in name or a network JSON file)");
     const Scheme scheme = load_scheme(vm["scheme"].as<std::string>());
-    std::vector<std::string> notes;
-    const Graph g = load_network(vm["network"].as<std::string>(), scheme, &notes);
-    const int64_t batch = vm["batch"].as<int64_t>();
-    w.trace = lower(g, scheme, batch, parse_mode(vm["mode"].as<std::string>()));
-    w.trace.notes.insert(w.trace.notes.begin(), notes.begin(), notes.end());
-    for (const auto& a : scheme.assumptions) w.trace.notes.push_back("scheme " + scheme.name + ": " + a);
+    w.trace = lower_workload(vm["network"].as<std::string>(), scheme, vm["batch"].as<int64_t>(),
+                             parse_mode(vm["mode"].as<std::string>()));
     w.scheme_resolved = scheme.resolved;
   }
   if (vm.count("phases")) w.trace = w.trace.filtered(parse_phases(vm["phases"].as<std::string>()));
@@ -141,20 +148,49 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   return 0;
 }
 
+// One (network, batch) group of a comparison: every pair on the same step.
 struct PairRun {
-  std::string scheme, chip;
+  std::string pair, scheme, chip, dir;
   RunResult result;
   Summary summary;
 };
 
+// A comma-separated list option ("resnet18,resnet50"); empty items are errors.
+std::vector<std::string> split_list(const std::string& s, const std::string& option) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) throw InputError("", option, "empty item in the list \"" + s + "\"");
+    out.push_back(item);
+  }
+  if (out.empty() || s.back() == ',') throw InputError("", option, "empty item in the list \"" + s + "\"");
+  return out;
+}
+
+int64_t parse_batch(const std::string& s) {
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != s.size() || v < 1)
+    throw InputError("", "--batch", "expected positive integers separated by commas, found \"" + s + "\"");
+  return v;
+}
+
 int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description d(
-      "eoqsim compare --network N [--batch B] --pair SCHEME:CHIP --pair SCHEME:CHIP ... [--out DIR]\n"
-      "Runs each pair on the network and prints them side by side with ratios to the first pair");
-  d.add_options()("help,h", "show this help")("network", po::value<std::string>(), "network name or file")(
-      "batch", po::value<int64_t>()->default_value(1), "batch size")(
+      "eoqsim compare --network N[,N...] [--batch B[,B...]] --pair SCHEME:CHIP --pair SCHEME:CHIP ... [--out DIR]\n"
+      "Runs every pair on every network and batch size and prints them side by side with ratios to the first pair");
+  d.add_options()("help,h", "show this help")("network", po::value<std::string>(),
+                                              "network name(s) or file(s), comma-separated")(
+      "batch", po::value<std::string>()->default_value("1"), "batch size(s), comma-separated")(
       "mode", po::value<std::string>()->default_value("train"), "train or infer")(
       "pair", po::value<std::vector<std::string>>()->composing(), "SCHEME:CHIP (repeatable; the first is the baseline)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a parameter of every pair's chip (repeatable)")(
       "phases", po::value<std::string>(), "comma-separated subset of fwd,bwd_e,bwd_w,upd")(
       "out", po::value<std::string>()->default_value("eoqsim-compare"), "output directory");
   po::variables_map vm = parse(d, args);
@@ -162,104 +198,136 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
     out << d << "\n";
     return 0;
   }
+  if (!vm.count("network")) throw InputError("", "--network", "missing (names or files, comma-separated)");
   if (!vm.count("pair") || vm["pair"].as<std::vector<std::string>>().size() < 2)
     throw InputError("", "--pair", "give at least two --pair SCHEME:CHIP");
-  std::vector<PairRun> runs;
-  const std::string dir = vm["out"].as<std::string>();
-  int index = 0;
+  const std::vector<std::string> networks = split_list(vm["network"].as<std::string>(), "--network");
+  std::vector<int64_t> batches;
+  for (const auto& b : split_list(vm["batch"].as<std::string>(), "--batch")) batches.push_back(parse_batch(b));
+  const std::vector<std::string> sets =
+      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const Mode mode = parse_mode(vm["mode"].as<std::string>());
+  // Check every pair, chip and scheme before the first simulation.
+  struct Pair {
+    std::string text;
+    ChipConfig chip;
+    Scheme scheme;
+  };
+  std::vector<Pair> pairs;
   for (const std::string& p : vm["pair"].as<std::vector<std::string>>()) {
     auto colon = p.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == p.size())
       throw InputError("", "--pair " + p, "expected SCHEME:CHIP, e.g. eoq:edge_eoq");
-    PairRun pr;
-    pr.scheme = p.substr(0, colon);
-    pr.chip = p.substr(colon + 1);
-    po::variables_map one = vm;
-    const ChipConfig chip = load_chip(pr.chip);
-    const Scheme scheme = load_scheme(pr.scheme);
-    std::vector<std::string> notes;
-    if (!vm.count("network")) throw InputError("", "--network", "missing");
-    const Graph g = load_network(vm["network"].as<std::string>(), scheme, &notes);
-    Trace t = lower(g, scheme, vm["batch"].as<int64_t>(), parse_mode(vm["mode"].as<std::string>()));
-    t.notes.insert(t.notes.begin(), notes.begin(), notes.end());
-    if (vm.count("phases")) t = t.filtered(parse_phases(vm["phases"].as<std::string>()));
-    pr.result = simulate(chip, t);
-    pr.result.scheme_resolved = scheme.resolved;
-    pr.summary = summarize(pr.result);
-    write_run_outputs(dir + "/" + std::to_string(index) + "_" + scheme.name + "_" + chip.name, pr.result, pr.summary);
-    runs.push_back(std::move(pr));
-    ++index;
+    pairs.push_back({p, load_chip(p.substr(colon + 1), sets), load_scheme(p.substr(0, colon))});
   }
+  const std::string dir = vm["out"].as<std::string>();
+  const bool grouped = networks.size() > 1 || batches.size() > 1;
+  std::vector<std::vector<PairRun>> groups;
+  for (const std::string& net : networks)
+    for (int64_t batch : batches) {
+      std::vector<PairRun> runs;
+      for (size_t k = 0; k < pairs.size(); ++k) {
+        const Pair& p = pairs[k];
+        PairRun pr;
+        pr.pair = p.text;
+        pr.scheme = p.scheme.name;
+        pr.chip = p.chip.name;
+        Trace t = lower_workload(net, p.scheme, batch, mode);
+        if (vm.count("phases")) t = t.filtered(parse_phases(vm["phases"].as<std::string>()));
+        pr.result = simulate(p.chip, t);
+        pr.result.scheme_resolved = p.scheme.resolved;
+        pr.summary = summarize(pr.result);
+        const std::string run_dir = std::to_string(k) + "_" + p.scheme.name + "_" + p.chip.name;
+        pr.dir = grouped ? t.network + "_b" + std::to_string(batch) + "/" + run_dir : run_dir;
+        write_run_outputs(dir + "/" + pr.dir, pr.result, pr.summary);
+        runs.push_back(std::move(pr));
+      }
+      groups.push_back(std::move(runs));
+    }
   // Ratios are baseline / this: how many times faster, or lower in energy, traffic, power, area.
-  const Summary& base = runs.front().summary;
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  auto dram = [](const Summary& s) { return static_cast<double>(s.total.dram_read_bytes + s.total.dram_write_bytes); };
   std::ostringstream csv;
-  csv << "pair,scheme,chip,network,batch,mode,cycles,seconds,energy_pj,avg_power_w,dram_read_bytes,dram_write_bytes,"
-         "dram_bytes,area_mm2,speedup_vs_first,energy_ratio_vs_first,dram_ratio_vs_first,power_ratio_vs_first,"
-         "area_ratio_vs_first\n";
+  csv << "network,batch,mode,pair,scheme,chip,cycles,seconds,energy_pj,avg_power_w,peak_power_w,dram_read_bytes,"
+         "dram_write_bytes,dram_bytes,area_mm2,speedup_vs_first,energy_ratio_vs_first,dram_ratio_vs_first,"
+         "power_ratio_vs_first,area_ratio_vs_first,dir\n";
   ordered_json js;
-  js["schema"] = "eoqsim.compare/1";
-  js["network"] = runs.front().result.trace.network;
-  js["batch"] = runs.front().result.trace.batch;
-  js["mode"] = runs.front().result.trace.mode;
-  js["ratios"] = "baseline (first pair) divided by this pair: > 1 means this pair is faster / lower";
-  ordered_json rows = ordered_json::array();
+  js["schema"] = "eoqsim.compare/2";
+  js["mode"] = vm["mode"].as<std::string>();
+  js["ratios"] = "baseline (first pair of the same network and batch) divided by this pair: > 1 means this pair is "
+                 "faster / lower";
+  ordered_json all = ordered_json::array(), jgroups = ordered_json::array();
   char line[512];
-  std::snprintf(line, sizeof line, "%-28s %14s %10s %12s %12s %10s %10s\n", "scheme:chip", "cycles", "speed-up",
-                "DRAM MB", "energy mJ", "power W", "area mm2");
-  out << runs.front().result.trace.network << ", batch " << runs.front().result.trace.batch << ", "
-      << runs.front().result.trace.mode << " step; ratios are first pair / this pair\n"
-      << line;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const Summary& s = runs[i].summary;
-    const RunResult& r = runs[i].result;
-    const double dram = static_cast<double>(s.total.dram_read_bytes + s.total.dram_write_bytes);
-    const double base_dram = static_cast<double>(base.total.dram_read_bytes + base.total.dram_write_bytes);
-    const double sp = ratio(static_cast<double>(base.total.cycles), static_cast<double>(s.total.cycles));
-    const double er = ratio(base.total.energy_pj, s.total.energy_pj);
-    const double dr = ratio(base_dram, dram);
-    const double pw = ratio(base.avg_power_w, s.avg_power_w);
-    const double ar = ratio(base.area_mm2, s.area_mm2);
-    csv << csv_field(runs[i].scheme + ":" + runs[i].chip) << ',' << r.trace.scheme << ',' << r.chip_name << ','
-        << r.trace.network << ',' << r.trace.batch << ',' << r.trace.mode << ',' << s.total.cycles << ','
-        << format_number(s.seconds) << ',' << format_number(s.total.energy_pj) << ',' << format_number(s.avg_power_w)
-        << ',' << s.total.dram_read_bytes << ',' << s.total.dram_write_bytes << ',' << format_number(dram) << ','
-        << format_number(s.area_mm2) << ',' << format_number(sp) << ',' << format_number(er) << ',' << format_number(dr)
-        << ',' << format_number(pw) << ',' << format_number(ar) << '\n';
-    rows.push_back(ordered_json{{"pair", runs[i].scheme + ":" + runs[i].chip},
-                                {"scheme", r.trace.scheme},
-                                {"chip", r.chip_name},
-                                {"cycles", s.total.cycles},
-                                {"seconds", s.seconds},
-                                {"energy_pj", s.total.energy_pj},
-                                {"avg_power_w", s.avg_power_w},
-                                {"dram_read_bytes", s.total.dram_read_bytes},
-                                {"dram_write_bytes", s.total.dram_write_bytes},
-                                {"area_mm2", s.area_mm2},
-                                {"speedup_vs_first", sp},
-                                {"energy_ratio_vs_first", er},
-                                {"dram_ratio_vs_first", dr},
-                                {"power_ratio_vs_first", pw},
-                                {"area_ratio_vs_first", ar}});
-    std::snprintf(line, sizeof line, "%-28s %14llu %9.2fx %12.1f %12.3f %10.3f %10.2f\n",
-                  (runs[i].scheme + ":" + r.chip_name).c_str(), static_cast<unsigned long long>(s.total.cycles), sp,
-                  dram / 1e6, s.total.energy_pj * 1e-9, s.avg_power_w, s.area_mm2);
-    out << line;
+  for (const auto& runs : groups) {
+    const Summary& base = runs.front().summary;
+    const Trace& t0 = runs.front().result.trace;
+    std::snprintf(line, sizeof line, "%-28s %14s %10s %12s %12s %10s %10s\n", "scheme:chip", "cycles", "speed-up",
+                  "DRAM MB", "energy mJ", "power W", "area mm2");
+    out << t0.network << ", batch " << t0.batch << ", " << t0.mode << " step; ratios are first pair / this pair\n"
+        << line;
+    ordered_json grows = ordered_json::array();
+    for (const PairRun& pr : runs) {
+      const Summary& s = pr.summary;
+      const RunResult& r = pr.result;
+      const double sp = ratio(static_cast<double>(base.total.cycles), static_cast<double>(s.total.cycles));
+      const double er = ratio(base.total.energy_pj, s.total.energy_pj);
+      const double dr = ratio(dram(base), dram(s));
+      const double pw = ratio(base.avg_power_w, s.avg_power_w);
+      const double ar = ratio(base.area_mm2, s.area_mm2);
+      csv << csv_field(r.trace.network) << ',' << r.trace.batch << ',' << r.trace.mode << ',' << csv_field(pr.pair) << ','
+          << r.trace.scheme << ',' << r.chip_name << ',' << s.total.cycles << ',' << format_number(s.seconds) << ','
+          << format_number(s.total.energy_pj) << ',' << format_number(s.avg_power_w) << ','
+          << format_number(s.peak_power_w) << ',' << s.total.dram_read_bytes << ',' << s.total.dram_write_bytes << ','
+          << format_number(dram(s)) << ',' << format_number(s.area_mm2) << ',' << format_number(sp) << ','
+          << format_number(er) << ',' << format_number(dr) << ',' << format_number(pw) << ',' << format_number(ar)
+          << ',' << csv_field(pr.dir) << '\n';
+      ordered_json row{{"network", r.trace.network},
+                       {"batch", r.trace.batch},
+                       {"pair", pr.pair},
+                       {"scheme", r.trace.scheme},
+                       {"chip", r.chip_name},
+                       {"dir", pr.dir},
+                       {"cycles", s.total.cycles},
+                       {"seconds", s.seconds},
+                       {"energy_pj", s.total.energy_pj},
+                       {"avg_power_w", s.avg_power_w},
+                       {"peak_power_w", s.peak_power_w},
+                       {"dram_read_bytes", s.total.dram_read_bytes},
+                       {"dram_write_bytes", s.total.dram_write_bytes},
+                       {"area_mm2", s.area_mm2},
+                       {"speedup_vs_first", sp},
+                       {"energy_ratio_vs_first", er},
+                       {"dram_ratio_vs_first", dr},
+                       {"power_ratio_vs_first", pw},
+                       {"area_ratio_vs_first", ar}};
+      grows.push_back(row);
+      all.push_back(row);
+      std::snprintf(line, sizeof line, "%-28s %14llu %9.2fx %12.1f %12.3f %10.3f %10.2f\n",
+                    (pr.scheme + ":" + r.chip_name).c_str(), static_cast<unsigned long long>(s.total.cycles), sp,
+                    dram(s) / 1e6, s.total.energy_pj * 1e-9, s.avg_power_w, s.area_mm2);
+      out << line;
+    }
+    out << "ratios to first (first / this):\n";
+    for (size_t i = 1; i < grows.size(); ++i) {
+      const auto& row = grows[i];
+      std::snprintf(line, sizeof line,
+                    "  %-26s speed-up %.2fx, energy %.2fx lower, DRAM traffic %.2fx lower, power %.2fx lower, area "
+                    "%.2fx smaller\n",
+                    row["pair"].get<std::string>().c_str(), row["speedup_vs_first"].get<double>(),
+                    row["energy_ratio_vs_first"].get<double>(), row["dram_ratio_vs_first"].get<double>(),
+                    row["power_ratio_vs_first"].get<double>(), row["area_ratio_vs_first"].get<double>());
+      out << line;
+    }
+    jgroups.push_back(ordered_json{{"network", t0.network}, {"batch", t0.batch}, {"runs", grows}});
+    if (&runs != &groups.back()) out << "\n";
   }
-  out << "ratios to first (first / this):\n";
-  for (size_t i = 1; i < runs.size(); ++i) {
-    const auto& row = rows[i];
-    std::snprintf(line, sizeof line, "  %-26s speed-up %.2fx, energy %.2fx lower, DRAM traffic %.2fx lower, power %.2fx lower, area %.2fx smaller\n",
-                  row["pair"].get<std::string>().c_str(), row["speedup_vs_first"].get<double>(),
-                  row["energy_ratio_vs_first"].get<double>(), row["dram_ratio_vs_first"].get<double>(),
-                  row["power_ratio_vs_first"].get<double>(), row["area_ratio_vs_first"].get<double>());
-    out << line;
-  }
-  js["runs"] = rows;
+  js["groups"] = jgroups;
+  js["runs"] = all;
   ensure_directory(dir);
   write_file_atomic(dir + "/compare.csv", csv.str());
   write_file_atomic(dir + "/compare.json", js.dump(2) + "\n");
-  out << "wrote " << dir << "/compare.{csv,json} and one run directory per pair\n";
+  out << "wrote " << dir << "/compare.{csv,json} and one run directory per " << (grouped ? "network, batch and pair" : "pair")
+      << "\n";
   return 0;
 }
 

@@ -231,6 +231,31 @@ ChipConfig parse_chip(json j, const std::string& file, const std::string& base_d
   } catch (const InputError& e) {
     throw InputError(file, "tech", e.what());
   }
+  // Square-root and divider units take the technology table's latency and interval for the
+  // unit's first precision unless the chip gives them.
+  for (auto* unit : {&c.norm_unit, &c.update_unit}) {
+    if (!unit->has_value()) continue;
+    UnitConfig& u = **unit;
+    const ordered_json& precs = u.params["precisions"];
+    const std::string prec = precs.is_array() && !precs.empty() ? precs[0].get<std::string>() : "fp32";
+    for (const char* fu : {"sqrt", "div"}) {
+      if (!u.params.contains(fu)) continue;
+      ordered_json& f = u.params[fu];
+      if (f.value("count", int64_t(1)) == 0) continue;  // the unit has none
+      if (f.value("latency", int64_t(0)) != 0 && f.value("interval", int64_t(0)) != 0) continue;
+      const std::string key = std::string(fu) + "." + prec;
+      auto it = c.tech.ops.find(key);
+      if (it == c.tech.ops.end() || it->second.latency_cycles == 0 || it->second.interval_cycles == 0)
+        throw InputError(file, u.path + "." + fu,
+                         "latency and interval not given, and the technology table " + c.tech.file + " has no " +
+                             "latency_cycles/interval_cycles for \"" + key + "\"; give them here");
+      if (f.value("latency", int64_t(0)) == 0) f["latency"] = it->second.latency_cycles;
+      if (f.value("interval", int64_t(0)) == 0) f["interval"] = it->second.interval_cycles;
+      if (f["interval"].get<int64_t>() > f["latency"].get<int64_t>())
+        throw InputError(file, u.path + "." + fu, "interval must not exceed latency");
+    }
+    resolved[u.path] = u.params;
+  }
   resolved["tech_node"] = c.tech.node;
   resolved["tech_file"] = c.tech.file;
   c.resolved = resolved;

@@ -16,6 +16,10 @@ TechEntry read_entry(ParamReader& r, const char* value_key, const std::string& v
   e.area_um2 = r.number("area_um2", "area of one instance in um^2", 0.0, 0, 1e12);
   e.source = r.string("source", "where the number comes from", std::nullopt);
   e.estimate = r.boolean("estimate", "true when no published number exists", false);
+  e.latency_cycles = r.integer("latency_cycles", "sqrt/div: cycles from operands to result", 0, 0, 100000);
+  e.interval_cycles = r.integer("interval_cycles", "sqrt/div: cycles between operations of one unit", 0, 0, 100000);
+  if (e.interval_cycles > e.latency_cycles)
+    throw InputError(r.file(), r.where("interval_cycles"), "must not exceed latency_cycles");
   if (e.source.empty()) throw InputError(r.file(), r.where("source"), "every entry needs a non-empty source");
   r.finish();
   return e;

@@ -85,8 +85,10 @@ Controller::Controller(sc_core::sc_module_name name, Chip& chip, const Trace& tr
 
 void Controller::run() {
   for (const GroupPlan& g : plan_.groups) {
+    const uint64_t start = now_cycles();
     start_group(g);
     wait(group_done_);
+    spans_.push_back({start, now_cycles()});
   }
   end_ = now_cycles();
 }

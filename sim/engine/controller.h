@@ -21,6 +21,8 @@ class Controller : public sc_core::sc_module {
   Controller(sc_core::sc_module_name name, Chip& chip, const Trace& trace, const Plan& plan, Stats& stats);
   const std::vector<OpTiming>& timing() const { return timing_; }
   uint64_t end_cycle() const { return end_; }
+  // Per pass (plan group), the cycles it started and finished; passes run one after another.
+  const std::vector<std::pair<uint64_t, uint64_t>>& pass_spans() const { return spans_; }
   struct Tile;
 
  private:
@@ -38,6 +40,7 @@ class Controller : public sc_core::sc_module {
   Stats& stats_;
   std::vector<OpTiming> timing_;
   uint64_t end_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> spans_;
   sc_core::sc_event group_done_;
   struct Impl;
   std::shared_ptr<Impl> impl_;

@@ -90,6 +90,7 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
     Controller controller("controller", chip, trace, plan, r.stats);
     sc_core::sc_start();
     r.total_cycles = controller.end_cycle();
+    r.pass_span = controller.pass_spans();
     r.timing = controller.timing();
     r.groups = plan.groups.size();
     r.resident = plan.resident;

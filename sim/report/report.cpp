@@ -75,6 +75,8 @@ ordered_json report_json(const RunResult& r, const Summary& s) {
   ordered_json totals = figures_json(s.total, r.clock_hz);
   totals["area_mm2"] = s.area_mm2;
   totals["avg_power_w"] = s.avg_power_w;
+  totals["peak_power_w"] = s.peak_power_w;
+  totals["peak_power_pass"] = s.peak_pass;
   totals["pe_utilization"] = utilization(s.total, s.pes);
   j["totals"] = totals;
   ordered_json phases = ordered_json::object();

@@ -48,6 +48,7 @@ struct RunResult {
   std::vector<bool> resident;  // per tensor: held in the buffer's resident region (residency keep)
   std::vector<bool> onchip;    // per tensor: lives in unit registers (never in a buffer or DRAM)
   std::vector<int32_t> pass;   // per op: the index of the pass (fused group) that executed it
+  std::vector<std::pair<uint64_t, uint64_t>> pass_span;  // per pass: start and end cycle
   uint64_t total_cycles = 0;
   double clock_hz = 1e9;
   std::string chip_name, chip_file, tech_node, tech_file;

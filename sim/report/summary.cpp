@@ -97,6 +97,30 @@ Summary summarize(const RunResult& r) {
   }
   s.seconds = static_cast<double>(s.total.cycles) / r.clock_hz;
   s.avg_power_w = s.seconds > 0 ? s.total.energy_pj * 1e-12 / s.seconds : 0.0;
+
+  // Peak power: per pass, its ops' event energy plus leakage over its span, over the span.
+  if (!r.pass_span.empty() && r.pass.size() == t.ops.size()) {
+    std::vector<double> pass_pj(r.pass_span.size(), 0.0);
+    std::vector<int32_t> first_op(r.pass_span.size(), -1);
+    for (size_t i = 0; i < t.ops.size(); ++i) {
+      const int32_t p = r.pass[i];
+      if (p < 0 || static_cast<size_t>(p) >= pass_pj.size()) continue;
+      pass_pj[p] += s.ops[i].energy_pj - leak_pj_per_cycle * static_cast<double>(s.ops[i].cycles);
+      if (first_op[p] < 0) first_op[p] = static_cast<int32_t>(i);
+    }
+    for (size_t p = 0; p < pass_pj.size(); ++p) {
+      const uint64_t span = r.pass_span[p].second - r.pass_span[p].first;
+      if (span == 0 || first_op[p] < 0) continue;
+      const double w = (pass_pj[p] + leak_pj_per_cycle * static_cast<double>(span)) * 1e-12 /
+                       (static_cast<double>(span) / r.clock_hz);
+      if (w > s.peak_power_w) {
+        s.peak_power_w = w;
+        const Op& op = t.ops[static_cast<size_t>(first_op[p])];
+        s.peak_pass = t.layers[static_cast<size_t>(op.layer)].name + " " + phase_name(op.phase) + " (pass " +
+                      std::to_string(p) + ", " + std::to_string(span) + " cycles)";
+      }
+    }
+  }
   return s;
 }
 

@@ -51,6 +51,10 @@ struct Summary {
   double leakage_pj = 0;
   double seconds = 0;
   double avg_power_w = 0;
+  // The highest average power of any pass (ops streamed together), leakage included, and the
+  // layer and phase of that pass's first op.
+  double peak_power_w = 0;
+  std::string peak_pass;
   int64_t pes = 0;
 };
 

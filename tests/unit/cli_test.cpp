@@ -71,6 +71,35 @@ TEST(Cli, CompareWritesRatios) {
   EXPECT_NE(r.out.find("speed-up"), std::string::npos);
 }
 
+TEST(Cli, CompareListsRunEveryNetworkAndBatch) {
+  const std::string dir = test::temp_dir("cli_compare_lists");
+  auto r = run_cli({"compare", "--network", "resnet20,mlp", "--batch", "1,4", "--pair", "fp32_bn:edge_bn_fp32", "--pair",
+                    "eoq:edge_eoq", "--set", "clock=500 MHz", "--out", dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = load_json_file(dir + "/compare.json");
+  ASSERT_EQ(j["groups"].size(), 4u);  // networks x batches, in that order
+  ASSERT_EQ(j["runs"].size(), 8u);
+  EXPECT_EQ(j["groups"][1]["network"], "resnet20");
+  EXPECT_EQ(j["groups"][1]["batch"], 4);
+  EXPECT_EQ(j["groups"][2]["network"], "mlp");
+  for (const auto& g : j["groups"]) {
+    // Ratios are to the first pair of the same network and batch.
+    EXPECT_DOUBLE_EQ(g["runs"][0]["speedup_vs_first"].get<double>(), 1.0);
+    EXPECT_NEAR(g["runs"][1]["energy_ratio_vs_first"].get<double>(),
+                g["runs"][0]["energy_pj"].get<double>() / g["runs"][1]["energy_pj"].get<double>(), 1e-9);
+  }
+  for (const auto& run : j["runs"]) {
+    const json rep = load_json_file(dir + "/" + run["dir"].get<std::string>() + "/report.json");
+    EXPECT_EQ(rep["batch"], run["batch"]);
+    EXPECT_DOUBLE_EQ(rep["clock_hz"].get<double>(), 5e8);  // --set applies to every pair's chip
+  }
+  std::ifstream csv(dir + "/compare.csv");
+  int lines = 0;
+  for (std::string l; std::getline(csv, l);) ++lines;
+  EXPECT_EQ(lines, 9);
+  EXPECT_NE(r.out.find("mlp, batch 4"), std::string::npos);
+}
+
 TEST(Cli, ListShowsImplementationsAndParameters) {
   auto r = run_cli({"list"});
   ASSERT_EQ(r.code, 0);
@@ -134,7 +163,18 @@ INSTANTIATE_TEST_SUITE_P(
                "int8 MACs"},
         BadRun{"TraceAndScheme", with({"--trace", "x.json"}), "--trace"},
         BadRun{"DramTooSmall", with({"--batch", "512", "--set", "dram.capacity=16 MiB"}), "dram.capacity"},
-        BadRun{"ComparePairSyntax", {"compare", "--network", "resnet20", "--pair", "eoq", "--pair", "x"}, "SCHEME:CHIP"}),
+        BadRun{"ComparePairSyntax", {"compare", "--network", "resnet20", "--pair", "eoq", "--pair", "x"}, "SCHEME:CHIP"},
+        BadRun{"CompareBadBatchList",
+               {"compare", "--network", "resnet20", "--batch", "1,,2", "--pair", "eoq:edge_eoq", "--pair",
+                "eoq:edge_eoq"},
+               "--batch"},
+        BadRun{"CompareBatchNotANumber",
+               {"compare", "--network", "resnet20", "--batch", "1,x", "--pair", "eoq:edge_eoq", "--pair", "eoq:edge_eoq"},
+               "positive integers"},
+        BadRun{"CompareEmptyNetworkItem",
+               {"compare", "--network", "resnet20,", "--pair", "eoq:edge_eoq", "--pair", "eoq:edge_eoq"}, "--network"},
+        BadRun{"CompareUnknownChipBeforeRunning",
+               {"compare", "--network", "resnet20", "--pair", "eoq:edge_eoq", "--pair", "eoq:nochip"}, "nochip"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(CliBadFiles, MalformedAndUnknownKeysNameTheJsonPath) {
