@@ -30,6 +30,7 @@ const char* kUsage =
     "  run        simulate one training (or inference) step of a network on a chip\n"
     "  compare    run scheme:chip pairs on networks and batch sizes and print ratios to the first pair\n"
     "  trace      lower a network under a scheme into a trace file\n"
+    "  network    write a network (built-in, ONNX, CSV) as network JSON\n"
     "  list       built-in networks, schemes, chips and unit implementations with parameters\n"
     "  validate   check a chip, scheme, network, trace or technology file\n"
     "\n"
@@ -331,6 +332,30 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
   return 0;
 }
 
+int cmd_network(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d(
+      "eoqsim network --network N [--scheme S] -o FILE\n"
+      "Writes a network as network JSON: a built-in (name:bn / name:fixup picks the form; otherwise the form --scheme\n"
+      "uses), an ONNX model or a SCALE-Sim topology, as eoqsim reads it (a starting point for your own networks)");
+  d.add_options()("help,h", "show this help")("network", po::value<std::string>(), "network name or file")(
+      "scheme", po::value<std::string>()->default_value("fp32_bn"),
+      "scheme whose form a built-in takes (and which converts BN to Fixup when it has no BN)")(
+      "output,o", po::value<std::string>(), "network JSON file to write");
+  po::variables_map vm = parse(d, args);
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("network")) throw InputError("", "--network", "missing (a built-in name or a file)");
+  if (!vm.count("output")) throw InputError("", "-o", "missing output file");
+  const Scheme scheme = load_scheme(vm["scheme"].as<std::string>());
+  const Graph g = load_network(vm["network"].as<std::string>(), scheme, nullptr);
+  write_file_atomic(vm["output"].as<std::string>(), network_to_json(g).dump(1) + "\n");
+  out << "wrote " << g.layers.size() << " layers of " << g.name << " (" << g.form << " form) to "
+      << vm["output"].as<std::string>() << "\n";
+  return 0;
+}
+
 int cmd_trace(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description d("eoqsim trace --network N --scheme S [--batch B] [--mode M] -o FILE");
   d.add_options()("help,h", "show this help")("network", po::value<std::string>(), "network name or file")(
@@ -418,6 +443,7 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (cmd == "run") return cmd_run(rest, out);
     if (cmd == "compare") return cmd_compare(rest, out);
     if (cmd == "trace") return cmd_trace(rest, out);
+    if (cmd == "network") return cmd_network(rest, out);
     if (cmd == "list") return cmd_list(out);
     if (cmd == "validate") return cmd_validate(rest, out);
     err << "eoqsim: unknown command \"" << cmd << "\"\n" << kUsage;

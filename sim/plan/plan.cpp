@@ -145,11 +145,36 @@ class Planner {
     return n;
   }
 
+  // A per-channel op that needs nothing the open streaming pass computes (inference BN's square
+  // root and folding from running statistics) runs in a small pass just before it, so that the
+  // op that applies its result can still join the open pass (BN folded into a conv's output
+  // path). Returns true when placed.
+  bool hoist(int32_t i) {
+    auto& groups = plan_.groups;
+    const Op& op = t_.ops[i];
+    if (!per_group_only(op) || groups.empty()) return false;
+    GroupPlan& open = groups.back();
+    if (open.kind == GroupPlan::Kind::Scalar || !same_stage(op.phase, t_.ops[open.ops.front()].phase)) return false;
+    for (int32_t j : open.ops)
+      for (int32_t out : t_.ops[j].outputs)
+        if (std::find(op.inputs.begin(), op.inputs.end(), out) != op.inputs.end()) return false;
+    if (groups.size() >= 2 && joins(groups[groups.size() - 2], i)) {
+      groups[groups.size() - 2].ops.push_back(i);
+      return true;
+    }
+    GroupPlan g;
+    g.kind = GroupPlan::Kind::Scalar;
+    g.ops = {i};
+    groups.insert(groups.end() - 1, std::move(g));
+    return true;
+  }
+
   void form_groups() {
     auto& groups = plan_.groups;
     for (size_t idx = 0; idx < t_.ops.size(); ++idx) {
       const int32_t i = static_cast<int32_t>(idx);
       const Op& op = t_.ops[i];
+      if (hoist(i)) continue;
       if (!groups.empty() && joins(groups.back(), i)) {
         groups.back().ops.push_back(i);
         if (groups.back().kind == GroupPlan::Kind::Gemm) groups.back().epilogue.push_back(i);
