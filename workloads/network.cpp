@@ -60,4 +60,13 @@ Graph load_network(const std::string& name_or_path, const Scheme& scheme, std::v
   return g;
 }
 
+Trace lower_workload(const std::string& network, const Scheme& scheme, int64_t batch, Mode mode) {
+  std::vector<std::string> notes;
+  const Graph g = load_network(network, scheme, &notes);
+  Trace t = lower(g, scheme, batch, mode);
+  t.notes.insert(t.notes.begin(), notes.begin(), notes.end());
+  for (const auto& a : scheme.assumptions) t.notes.push_back("scheme " + scheme.name + ": " + a);
+  return t;
+}
+
 }  // namespace eoqsim

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "workloads/graph.h"
+#include "workloads/lower.h"
 #include "workloads/scheme.h"
 
 namespace eoqsim {
@@ -17,5 +18,9 @@ Graph load_network(const std::string& name_or_path, const Scheme& scheme, std::v
 // The network as `scheme` runs it: converted to its Fixup form when the scheme has no BN and the
 // network has BN layers. Appends the network's own notes and the conversion to `notes`.
 Graph for_scheme(Graph g, const Scheme& scheme, std::vector<std::string>* notes);
+
+// The network lowered under the scheme, with the notes of both (what the network leaves out,
+// conversions, the scheme's assumptions).
+Trace lower_workload(const std::string& network, const Scheme& scheme, int64_t batch, Mode mode);
 
 }  // namespace eoqsim

@@ -3,7 +3,10 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "models/spec/unit_spec.h"
 #include "sim/common/error.h"
@@ -12,6 +15,7 @@
 #include "sim/config/tech_loader.h"
 #include "sim/engine/simulator.h"
 #include "sim/report/report.h"
+#include "sim/sweep/runner.h"
 #include "workloads/lower.h"
 #include "workloads/network.h"
 #include "workloads/serialize.h"
@@ -31,6 +35,8 @@ const char* kUsage =
     "  compare    run scheme:chip pairs on networks and batch sizes and print ratios to the first pair\n"
     "  trace      lower a network under a scheme into a trace file\n"
     "  network    write a network (built-in, ONNX, CSV) as network JSON\n"
+    "  sweep      run a design-space sweep from a JSON spec (parallel, resumable, shardable)\n"
+    "  sweep-merge  combine the shard directories of a sweep\n"
     "  list       built-in networks, schemes, chips and unit implementations with parameters\n"
     "  validate   check a chip, scheme, network, trace or technology file\n"
     "\n"
@@ -69,17 +75,6 @@ po::variables_map parse(const po::options_description& desc, const std::vector<s
     throw InputError("", "command line", e.what());
   }
   return vm;
-}
-
-// The network lowered under the scheme, with the notes of both (what the network leaves out,
-// conversions, the scheme's assumptions).
-Trace lower_workload(const std::string& network, const Scheme& scheme, int64_t batch, Mode mode) {
-  std::vector<std::string> notes;
-  const Graph g = load_network(network, scheme, &notes);
-  Trace t = lower(g, scheme, batch, mode);
-  t.notes.insert(t.notes.begin(), notes.begin(), notes.end());
-  for (const auto& a : scheme.assumptions) t.notes.push_back("scheme " + scheme.name + ": " + a);
-  return t;
 }
 
 struct Workload {
@@ -356,6 +351,77 @@ int cmd_network(const std::vector<std::string>& args, std::ostream& out) {
   return 0;
 }
 
+int cmd_sweep(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  po::options_description d(
+      "eoqsim sweep SPEC [--jobs N] [--out DIR] [--shard i/N] [--resume]\n"
+      "Runs every point of a sweep spec (configs/sweeps/README.md) in its own process and writes DIR/results.csv");
+  d.add_options()("help,h", "show this help")("spec", po::value<std::string>(), "sweep spec (JSON)")(
+      "jobs,j", po::value<int>()->default_value(1), "points simulated at once")(
+      "out", po::value<std::string>()->default_value("eoqsim-sweep"), "output directory")(
+      "shard", po::value<std::string>(), "i/N: run only the points whose id % N == i (0-based)")(
+      "resume", po::bool_switch(), "continue the sweep in DIR, skipping the points its journal holds");
+  po::positional_options_description pos;
+  pos.add("spec", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError("", "command line", e.what());
+  }
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("spec")) throw InputError("", "SPEC", "missing (a sweep JSON file, e.g. configs/sweeps/quick.json)");
+  SweepOptions o;
+  o.jobs = vm["jobs"].as<int>();
+  o.out = vm["out"].as<std::string>();
+  o.resume = vm["resume"].as<bool>();
+  o.progress = ::isatty(2) != 0;
+  if (vm.count("shard")) {
+    const std::string s = vm["shard"].as<std::string>();
+    const size_t slash = s.find('/');
+    try {
+      size_t a = 0, b = 0;
+      if (slash == std::string::npos) throw std::invalid_argument("no slash");
+      o.shard = std::stoll(s.substr(0, slash), &a);
+      o.shards = std::stoll(s.substr(slash + 1), &b);
+      if (a != slash || b != s.size() - slash - 1) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      throw InputError("", "--shard", "expected i/N (e.g. 0/4), found \"" + s + "\"");
+    }
+  }
+  const SweepSpec spec = load_sweep(vm["spec"].as<std::string>());
+  // Failed points are results too (status and error in results.csv): the sweep itself succeeded.
+  run_sweep(spec, o, out, err);
+  return 0;
+}
+
+int cmd_sweep_merge(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d("eoqsim sweep-merge DIR... --out DIR [--complete]\nCombines the shard directories of one sweep");
+  d.add_options()("help,h", "show this help")("dirs", po::value<std::vector<std::string>>(), "shard directories")(
+      "out", po::value<std::string>(), "merged output directory")(
+      "complete", po::bool_switch(), "exit with status 1 when some of the sweep's points are missing");
+  po::positional_options_description pos;
+  pos.add("dirs", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError("", "command line", e.what());
+  }
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("out")) throw InputError("", "--out", "missing (the merged directory)");
+  if (!vm.count("dirs")) throw InputError("", "DIR", "give the shard directories to merge");
+  const int64_t missing = merge_sweeps(vm["dirs"].as<std::vector<std::string>>(), vm["out"].as<std::string>(), out);
+  return missing > 0 && vm["complete"].as<bool>() ? 1 : 0;
+}
+
 int cmd_trace(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description d("eoqsim trace --network N --scheme S [--batch B] [--mode M] -o FILE");
   d.add_options()("help,h", "show this help")("network", po::value<std::string>(), "network name or file")(
@@ -400,14 +466,14 @@ int cmd_list(std::ostream& out) {
 
 int cmd_validate(const std::vector<std::string>& args, std::ostream& out) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    out << "eoqsim validate FILE...\nChecks chip, scheme, network, trace and technology files (by their \"schema\").\n";
+    out << "eoqsim validate FILE...\nChecks chip, scheme, network, trace, technology and sweep files (by their \"schema\").\n";
     return args.empty() ? 2 : 0;
   }
   for (const auto& f : args) {
     const json j = load_json_file(f);
     if (!j.is_object() || !j.contains("schema") || !j["schema"].is_string())
       throw InputError(f, "schema", "expected a \"schema\" field naming the file kind (eoqsim.chip/1, eoqsim.scheme/1, "
-                                    "eoqsim.network/1, eoqsim.trace/1, eoqsim.tech/1)");
+                                    "eoqsim.network/1, eoqsim.trace/1, eoqsim.tech/1, eoqsim.sweep/1)");
     const std::string schema = j["schema"].get<std::string>();
     std::string what;
     if (schema == "eoqsim.chip/1") {
@@ -422,6 +488,30 @@ int cmd_validate(const std::vector<std::string>& args, std::ostream& out) {
       what = "trace of " + t.network + " (" + std::to_string(t.ops.size()) + " ops)";
     } else if (schema == "eoqsim.tech/1") {
       what = "technology table " + parse_tech(j, f).node;
+    } else if (schema == "eoqsim.sweep/1") {
+      // Expands the sweep and loads every distinct chip, scheme and network it names.
+      const SweepSpec sp = load_sweep(f);
+      const auto pts = expand_sweep(sp);
+      std::set<std::string> chips, schemes, networks;
+      int64_t skipped = 0;
+      for (const auto& p : pts) {
+        if (p.skipped) ++skipped;
+        auto str = [&](const char* k) { return p.values[k].is_string() ? p.values[k].get<std::string>() : p.values[k].dump(); };
+        std::string key = str("chip");
+        for (const auto& st : sweep_sets(sp, p)) key += "\n" + st;
+        if (chips.insert(key).second) {
+          try {
+            load_chip(str("chip"), sweep_sets(sp, p));
+          } catch (const InputError& e) {
+            throw InputError(f, "point " + std::to_string(p.id), e.what());
+          }
+        }
+        if (schemes.insert(str("scheme")).second) load_scheme(str("scheme"));
+        const std::string net = str("network") + "|" + str("scheme");
+        if (networks.insert(net).second) load_network(str("network"), load_scheme(str("scheme")), nullptr);
+      }
+      what = "sweep " + sp.name + " (" + std::to_string(pts.size()) + " points, " + std::to_string(skipped) +
+             " skipped by parameter constraints, " + std::to_string(chips.size()) + " distinct chip configs)";
     } else {
       throw InputError(f, "schema", "unknown schema \"" + schema + "\"");
     }
@@ -444,6 +534,8 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (cmd == "compare") return cmd_compare(rest, out);
     if (cmd == "trace") return cmd_trace(rest, out);
     if (cmd == "network") return cmd_network(rest, out);
+    if (cmd == "sweep") return cmd_sweep(rest, out, err);
+    if (cmd == "sweep-merge") return cmd_sweep_merge(rest, out);
     if (cmd == "list") return cmd_list(out);
     if (cmd == "validate") return cmd_validate(rest, out);
     err << "eoqsim: unknown command \"" << cmd << "\"\n" << kUsage;

@@ -177,4 +177,17 @@ RunResult simulate(const ChipConfig& cfg, const Trace& trace, const SimOptions& 
   return r;
 }
 
+double chip_area_mm2(const ChipConfig& cfg) {
+  fresh_kernel();
+  Stats stats(1);
+  EnergyModel energy(cfg.tech);
+  Chip chip(cfg, stats, energy, nullptr, nullptr);
+  double mm2 = 0;
+  for (Server* s : chip.servers())
+    for (const auto& a : s->area()) mm2 += a.mm2;
+  for (size_t b = 0; b < chip.buffer_count(); ++b)
+    for (const auto& a : chip.buffer(b).area()) mm2 += a.mm2;
+  return mm2;
+}
+
 }  // namespace eoqsim

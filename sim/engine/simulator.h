@@ -16,4 +16,7 @@ struct SimOptions {
 // Throws UnsupportedError (exit 2) when the chip cannot execute the trace, before simulating.
 RunResult simulate(const ChipConfig& chip, const Trace& trace, const SimOptions& options = {});
 
+// The chip's area in mm^2 without simulating anything (sweep constraints check it first).
+double chip_area_mm2(const ChipConfig& chip);
+
 }  // namespace eoqsim

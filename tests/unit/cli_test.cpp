@@ -107,10 +107,16 @@ TEST(Cli, ListShowsImplementationsAndParameters) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
-TEST(Cli, ValidateAcceptsBuiltinFiles) {
-  auto r = run_cli({"validate", test::source_path("configs/chips/edge_eoq.json"), test::source_path("configs/schemes/eoq.json"),
-                    test::source_path("configs/tech/45nm.json")});
+TEST(Cli, ValidateAcceptsEveryBuiltinFile) {
+  // Every chip, scheme, technology table and sweep spec in configs/ validates.
+  std::vector<std::string> args = {"validate"};
+  for (const char* sub : {"configs/chips", "configs/schemes", "configs/tech", "configs/sweeps"})
+    for (const auto& e : std::filesystem::directory_iterator(test::source_path(sub)))
+      if (e.path().extension() == ".json") args.push_back(e.path().string());
+  ASSERT_GE(args.size(), 1u + 5 + 7 + 3 + 4);
+  auto r = run_cli(args);
   EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("sweep quick (12 points"), std::string::npos) << r.out;
 }
 
 // Bad input: exit code 2 and a message that names where and what.

@@ -98,7 +98,9 @@ TEST(Energy, EveryEventIsPricedFromTheTableAndEnergyIsTheirSum) {
       double events = 0;
       for (size_t e = 0; e < defs.size(); ++e) {
         const double want = defs[e].energy_pj == 0 ? 0 : expected_price(defs[e], cfg.tech, cfg);
-        if (defs[e].energy_pj != 0) EXPECT_DOUBLE_EQ(defs[e].energy_pj, want) << defs[e].unit << "." << defs[e].name;
+        if (defs[e].energy_pj != 0) {
+          EXPECT_DOUBLE_EQ(defs[e].energy_pj, want) << defs[e].unit << "." << defs[e].name;
+        }
         events += static_cast<double>(s.summary.event_count[e]) * defs[e].energy_pj;
       }
       EXPECT_NEAR(s.summary.total.energy_pj, events + s.summary.leakage_pj, 1e-9 * s.summary.total.energy_pj);
