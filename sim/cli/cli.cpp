@@ -66,10 +66,14 @@ Mode parse_mode(const std::string& s) {
   throw InputError("", "--mode", "expected train or infer, found \"" + s + "\"");
 }
 
-po::variables_map parse(const po::options_description& desc, const std::vector<std::string>& args) {
+po::variables_map parse(const po::options_description& desc, const std::vector<std::string>& args,
+                        const po::positional_options_description* positional = nullptr) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::command_line_parser p(args);
+    p.options(desc);
+    if (positional) p.positional(*positional);
+    po::store(p.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw InputError("", "command line", e.what());
@@ -362,13 +366,7 @@ int cmd_sweep(const std::vector<std::string>& args, std::ostream& out, std::ostr
       "resume", po::bool_switch(), "continue the sweep in DIR, skipping the points its journal holds");
   po::positional_options_description pos;
   pos.add("spec", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError("", "command line", e.what());
-  }
+  po::variables_map vm = parse(d, args, &pos);
   if (vm.count("help")) {
     out << d << "\n";
     return 0;
@@ -405,13 +403,7 @@ int cmd_sweep_merge(const std::vector<std::string>& args, std::ostream& out) {
       "complete", po::bool_switch(), "exit with status 1 when some of the sweep's points are missing");
   po::positional_options_description pos;
   pos.add("dirs", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError("", "command line", e.what());
-  }
+  po::variables_map vm = parse(d, args, &pos);
   if (vm.count("help")) {
     out << d << "\n";
     return 0;
