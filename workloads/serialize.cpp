@@ -352,13 +352,16 @@ Trace trace_from_json(const json& j, const std::string& file) {
     const std::string where = index_path("ops", i);
     ParamReader orr(o, file, where);
     Op op;
-    try {
-      op.kind = parse_op_kind(orr.string("kind", "op kind", std::nullopt));
-      op.unit = parse_unit_kind(orr.string("unit", "unit kind", std::nullopt));
-      op.phase = parse_phase(orr.string("phase", "phase", std::nullopt));
-    } catch (const std::invalid_argument& e) {
-      throw InputError(file, where, e.what());
-    }
+    auto named = [&](const char* key, auto parse) {
+      try {
+        return parse(orr.string(key, key, std::nullopt));
+      } catch (const std::invalid_argument& e) {
+        throw InputError(file, join_path(where, key), e.what());
+      }
+    };
+    op.kind = named("kind", parse_op_kind);
+    op.unit = named("unit", parse_unit_kind);
+    op.phase = named("phase", parse_phase);
     op.layer = static_cast<int32_t>(orr.integer("layer", "layer index", std::nullopt, 0, INT32_MAX));
     op.precision = read_prec(orr, "precision");
     op.accum = read_prec(orr, "accum");

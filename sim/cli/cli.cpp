@@ -38,7 +38,7 @@ const char* kUsage =
     "  sweep      run a design-space sweep from a JSON spec (parallel, resumable, shardable)\n"
     "  sweep-merge  combine the shard directories of a sweep\n"
     "  list       built-in networks, schemes, chips and unit implementations with parameters\n"
-    "  validate   check a chip, scheme, network, trace or technology file\n"
+    "  validate   check a chip, scheme, network, trace, technology or sweep file\n"
     "\n"
     "eoqsim COMMAND --help shows the command's options.\n";
 
@@ -530,7 +530,7 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (cmd == "sweep-merge") return cmd_sweep_merge(rest, out);
     if (cmd == "list") return cmd_list(out);
     if (cmd == "validate") return cmd_validate(rest, out);
-    err << "eoqsim: unknown command \"" << cmd << "\"\n" << kUsage;
+    err << "eoqsim: error: unknown command \"" << cmd << "\"\n" << kUsage;
     return 2;
   } catch (const InputError& e) {
     err << "eoqsim: error: " << e.what() << "\n";

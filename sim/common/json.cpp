@@ -27,10 +27,41 @@ std::string read_text_file(const std::string& path) {
   return text;
 }
 
-json parse_json_text(const std::string& text, const std::string& file) {
+namespace {
+
+// Deeper nesting than any eoqsim file needs is refused before parsing, so a hostile file cannot
+// exhaust the stack of the recursive code that walks or prints JSON.
+constexpr int kMaxJsonDepth = 128;
+
+void check_depth(const std::string& text, const std::string& file) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  size_t line = 1;
+  for (char c : text) {
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw InputError(file, "line " + std::to_string(line),
+                         "JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+template <typename J>
+J parse_text(const std::string& text, const std::string& file) {
+  check_depth(text, file);
   try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
+    return J::parse(text);
+  } catch (const typename J::parse_error& e) {
     // Convert nlohmann's byte offset into line:column, which is what an editor shows.
     size_t offset = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
     size_t line = 1, col = 1;
@@ -46,7 +77,20 @@ json parse_json_text(const std::string& text, const std::string& file) {
     auto pos = what.find("syntax error");
     throw InputError(file, "", "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(col) +
                                    ": " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const typename J::exception& e) {
+    // E.g. a number beyond double range ("1e999999").
+    std::string what = e.what();
+    auto pos = what.find(']');
+    throw InputError(file, "", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
+}
+
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& file) { return parse_text<json>(text, file); }
+
+ordered_json parse_ordered_json_text(const std::string& text, const std::string& file) {
+  return parse_text<ordered_json>(text, file);
 }
 
 json load_json_file(const std::string& path) { return parse_json_text(read_text_file(path), path); }

@@ -15,6 +15,8 @@ using ordered_json = nlohmann::ordered_json;
 
 // Parses JSON text; a syntax error becomes an InputError naming `file`, line and column.
 json parse_json_text(const std::string& text, const std::string& file);
+// The same keeping object keys in file order (sweep axes are ordered).
+ordered_json parse_ordered_json_text(const std::string& text, const std::string& file);
 // Reads and parses a file; a missing file or bad JSON becomes an InputError.
 json load_json_file(const std::string& path);
 std::string read_text_file(const std::string& path);

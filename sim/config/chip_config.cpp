@@ -54,7 +54,7 @@ void apply_set(json& chip, const std::string& assignment) {
   json value;
   try {
     value = json::parse(text);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {
     value = text;  // not JSON: take it as a string ("64 KiB", "ws")
   }
   std::vector<std::string> keys = split_path(path);

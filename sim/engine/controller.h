@@ -40,6 +40,8 @@ class Controller : public sc_core::sc_module {
   Stats& stats_;
   std::vector<OpTiming> timing_;
   uint64_t end_ = 0;
+  size_t next_group_ = 0;     // the next pass to start
+  uint64_t group_start_ = 0;  // the cycle the running pass started
   std::vector<std::pair<uint64_t, uint64_t>> spans_;
   sc_core::sc_event group_done_;
   struct Impl;

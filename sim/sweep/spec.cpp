@@ -278,16 +278,7 @@ SweepSpec parse_sweep(const ordered_json& j, const std::string& file) {
 }
 
 SweepSpec load_sweep(const std::string& path) {
-  const std::string text = read_text_file(path);
-  ordered_json j;
-  try {
-    j = ordered_json::parse(text);
-  } catch (const ordered_json::parse_error&) {
-    // The unordered parser gives the line and column.
-    parse_json_text(text, path);
-    throw InputError(path, "", "malformed JSON");
-  }
-  return parse_sweep(j, path);
+  return parse_sweep(parse_ordered_json_text(read_text_file(path), path), path);
 }
 
 std::vector<SweepPoint> expand_sweep(const SweepSpec& s) {

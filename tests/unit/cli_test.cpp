@@ -100,6 +100,31 @@ TEST(Cli, CompareListsRunEveryNetworkAndBatch) {
   EXPECT_NE(r.out.find("mlp, batch 4"), std::string::npos);
 }
 
+// The files of a run with the wall-clock fields (report.json's "sim" block) left out.
+std::string run_files_without_wall_clock(const std::string& dir) {
+  json rep = load_json_file(dir + "/report.json");
+  EXPECT_TRUE(rep.contains("sim"));
+  rep.erase("sim");
+  std::string out = rep.dump(1);
+  for (const char* f : {"/layers.csv", "/config.resolved.json"}) {
+    std::ifstream in(dir + f, std::ios::binary);
+    out += std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
+
+TEST(Cli, ResNet50TrainingStepTwiceGivesByteIdenticalFiles) {
+  const std::string dir = test::temp_dir("cli_determinism");
+  for (const char* d : {"/a", "/b"}) {
+    auto r = run_cli({"run", "--chip", "edge_bn_fp32", "--scheme", "fp32_bn", "--network", "resnet50", "--batch", "4",
+                      "--set", "dram.impl=banked", "--out", dir + d});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const std::string a = run_files_without_wall_clock(dir + "/a"), b = run_files_without_wall_clock(dir + "/b");
+  EXPECT_GT(a.size(), 100000u);
+  EXPECT_TRUE(a == b) << "reports differ";
+}
+
 TEST(Cli, ListShowsImplementationsAndParameters) {
   auto r = run_cli({"list"});
   ASSERT_EQ(r.code, 0);

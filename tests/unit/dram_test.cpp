@@ -28,29 +28,35 @@ struct Outcome {
 };
 
 // Issues the requests in order, each when its cycle has come and the DRAM has freed the
-// channel the previous one used (as a DMA engine does).
+// channel the previous one used (as a DMA engine does). A method re-triggered by time, like the
+// simulator's own processes (no coroutine threads).
 SC_MODULE(Driver) {
   tlm_utils::simple_initiator_socket<Driver> socket;
   std::vector<Request> requests;
   std::vector<Outcome> outcomes;
-  SC_CTOR(Driver) : socket("socket") { SC_THREAD(run); }
-  void run() {
-    for (const Request& q : requests) {
-      if (q.issue_cycle > now_cycles()) sc_core::wait(cycles(q.issue_cycle - now_cycles()));
-      tlm::tlm_generic_payload p;
-      TransferTiming ext;
-      ext.op = 0;
-      p.set_extension(&ext);
-      p.set_command(q.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-      p.set_address(q.address);
-      p.set_data_length(static_cast<unsigned>(q.bytes));
-      p.set_data_ptr(nullptr);
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      socket->b_transport(p, delay);
-      p.clear_extension(&ext);
-      outcomes.push_back({now_cycles(), now_cycles() + to_cycles(delay)});
-      sc_core::wait(ext.channel_free);
+  size_t next = 0;
+  SC_CTOR(Driver) : socket("socket") { SC_METHOD(step); }
+  void step() {
+    if (next == requests.size()) return;
+    const Request& q = requests[next];
+    if (q.issue_cycle > now_cycles()) {
+      next_trigger(cycles(q.issue_cycle - now_cycles()));
+      return;
     }
+    tlm::tlm_generic_payload p;
+    TransferTiming ext;
+    ext.op = 0;
+    p.set_extension(&ext);
+    p.set_command(q.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    p.set_address(q.address);
+    p.set_data_length(static_cast<unsigned>(q.bytes));
+    p.set_data_ptr(nullptr);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(p, delay);
+    p.clear_extension(&ext);
+    outcomes.push_back({now_cycles(), now_cycles() + to_cycles(delay)});
+    ++next;
+    next_trigger(ext.channel_free);
   }
 };
 

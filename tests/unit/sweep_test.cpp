@@ -170,6 +170,14 @@ TEST(SweepRun, FailingPointIsRecordedAndTheRestComplete) {
   EXPECT_NE(r.out.find("(2 failed)"), std::string::npos) << r.out;
 }
 
+TEST(SweepRun, ResultsDoNotDependOnJobs) {
+  const std::string dir = test::temp_dir("sweep_jobs");
+  const std::string path = write_spec(dir, kSmall);
+  ASSERT_EQ(test::run_cli({"sweep", path, "--jobs", "1", "--out", dir + "/j1"}).code, 0);
+  ASSERT_EQ(test::run_cli({"sweep", path, "--jobs", "3", "--out", dir + "/j3"}).code, 0);
+  EXPECT_EQ(results_without_wall(dir + "/j1"), results_without_wall(dir + "/j3"));
+}
+
 TEST(SweepRun, ShardsMergeToTheWholeSweep) {
   const std::string dir = test::temp_dir("sweep_shards");
   const std::string path = write_spec(dir, kSmall);
