@@ -66,6 +66,7 @@ class Lowerer {
     // Parameters and their optimizer state exist before the step starts.
     for (size_t i = 0; i < g_.layers.size(); ++i) make_params(static_cast<int>(i));
     for (size_t i = 0; i < g_.layers.size(); ++i) forward(static_cast<int>(i));
+    flush_deferred();
     if (mode_ == Mode::Train) {
       // An output no layer reads and that is not a loss gets its error from outside the network.
       for (size_t i = 0; i < g_.layers.size(); ++i) {
@@ -76,7 +77,9 @@ class Lowerer {
         contrib_[i].push_back(e);
       }
       for (int i = static_cast<int>(g_.layers.size()) - 1; i >= 0; --i) backward(i);
+      flush_deferred();
       for (size_t i = 0; i < g_.layers.size(); ++i) update(static_cast<int>(i));
+      flush_deferred();
     }
     return std::move(t_);
   }
@@ -91,6 +94,20 @@ class Lowerer {
   struct Saved {
     int x = -1, mean = -1, inv = -1, y = -1, idx = -1, probs = -1;
   };
+
+  // A delayed scale's power-of-two step, emitted after the phase's other ops.
+  struct Deferred {
+    Phase phase;
+    int layer;
+    Precision from;
+    int max, scale;
+  };
+  std::vector<Deferred> deferred_;
+  void flush_deferred() {
+    for (const Deferred& d : deferred_)
+      emit(OpKind::Pow2Scale, UnitKind::Quant, d.phase, d.layer, d.from, {d.max}, {d.scale}, 0, 1);
+    deferred_.clear();
+  }
 
   int tensor(const std::string& name, int64_t elements, Precision p, TensorKind kind) {
     Tensor t;
@@ -146,7 +163,9 @@ class Lowerer {
         q->quantizer = static_cast<int32_t>(path.quantizer);
         q->stochastic = quantizer_stochastic(path.quantizer);
         emit(OpKind::ReduceMaxAbs, UnitKind::Quant, ph, layer, from, {src}, {mx}, n, 1);
-        emit(OpKind::Pow2Scale, UnitKind::Quant, ph, layer, from, {mx}, {scale}, 0, 1);
+        // Nothing in this step reads the new scale, so its priority encoder runs at the end of
+        // the phase: the pass that streams this tensor does not have to close for it.
+        deferred_.push_back({ph, layer, from, mx, scale});
         return out;
       }
     } else {
@@ -455,10 +474,11 @@ class Lowerer {
         gemm(i, GemmRole::WeightGrad, W, s.mac_bwd_w, x, e, gacc);
         grads_[i].push_back(quantize(gacc, s.gradient, TensorKind::Gradient, n + ".dW", W, i));
         if (L.bias) {
-          int db = tensor(n + ".dbias", L.out_channels, s.gradient.precision, TensorKind::Gradient);
-          Op& op = emit(OpKind::ReduceSum, UnitKind::Vector, W, i, s_.vector, {e}, {db}, T(e).elements, L.out_channels);
+          // The bias gradient is summed at accumulator precision and quantized like dW.
+          int dacc = tensor(n + ".dbias_acc", L.out_channels, s.accumulator.precision, TensorKind::Gradient);
+          Op& op = emit(OpKind::ReduceSum, UnitKind::Vector, W, i, s_.vector, {e}, {dacc}, T(e).elements, L.out_channels);
           op.accum = s.accumulator.precision;
-          grads_[i].push_back(db);
+          grads_[i].push_back(quantize(dacc, s.gradient, TensorKind::Gradient, n + ".dbias", W, i));
         }
         break;
       }
@@ -510,10 +530,10 @@ class Lowerer {
         contribute(L.inputs[1], e);
         break;
       case LayerType::FixupBias: {
-        int g = tensor(n + ".dparam", 1, s_.gradient.precision, TensorKind::Gradient);
+        int g = tensor(n + ".dparam_acc", 1, s_.accumulator.precision, TensorKind::Gradient);
         Op& op = emit(OpKind::ReduceSum, UnitKind::Vector, W, i, s_.vector, {e}, {g}, T(e).elements, 1);
         op.accum = s_.accumulator.precision;
-        grads_[i].push_back(g);
+        grads_[i].push_back(quantize(g, s_.gradient, TensorKind::Gradient, n + ".dparam", W, i));
         contribute(L.inputs[0], e);
         break;
       }
@@ -523,10 +543,10 @@ class Lowerer {
           emit(OpKind::MulParam, UnitKind::Vector, E, i, s_.vector, {e, params_[i].weight}, {dx}, n_in);
           contribute(L.inputs[0], dx);
         }
-        int g = tensor(n + ".dparam", 1, s_.gradient.precision, TensorKind::Gradient);
+        int g = tensor(n + ".dparam_acc", 1, s_.accumulator.precision, TensorKind::Gradient);
         Op& op = emit(OpKind::ReduceDot, UnitKind::Vector, W, i, s_.vector, {e, saved_[i].x}, {g}, T(e).elements, 1);
         op.accum = s_.accumulator.precision;
-        grads_[i].push_back(g);
+        grads_[i].push_back(quantize(g, s_.gradient, TensorKind::Gradient, n + ".dparam", W, i));
         break;
       }
       case LayerType::ShortcutA: {

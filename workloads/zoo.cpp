@@ -297,6 +297,24 @@ Graph mlp(Form form) {
   return b.finish();
 }
 
+// A small CNN for 8x8 single-channel images (the digits of `eoqsim train`): two 3x3 convs, the
+// second strided, global average pooling and a classifier. BN after each conv in the BN form;
+// the plain form has no normalization (small enough to train without Fixup's scalars).
+Graph cnn_small(Form form) {
+  const bool bn = form == Form::BatchNorm;
+  Builder b("cnn-small", bn ? "bn" : "plain", {1, 8, 8});
+  int x = b.conv("conv1", kNetworkInput, 16, 3, 1, 1);
+  if (bn) x = b.simple("bn1", LayerType::BatchNorm, x);
+  x = b.simple("relu1", LayerType::Relu, x);
+  x = b.conv("conv2", x, 32, 3, 2, 1);
+  if (bn) x = b.simple("bn2", LayerType::BatchNorm, x);
+  x = b.simple("relu2", LayerType::Relu, x);
+  x = b.simple("avgpool", LayerType::AvgPool, x);
+  x = b.fc("fc", x, 10);
+  b.simple("loss", LayerType::Loss, x);
+  return b.finish();
+}
+
 using BuildFn = std::function<Graph(Form)>;
 const std::map<std::string, BuildFn>& table() {
   static const std::map<std::string, BuildFn> t = {
@@ -310,6 +328,7 @@ const std::map<std::string, BuildFn>& table() {
       {"vgg16", vgg16},
       {"mobilenet_v2", mobilenet_v2},
       {"mlp", mlp},
+      {"cnn-small", cnn_small},
   };
   return t;
 }

@@ -1,6 +1,7 @@
 #include "sim/cli/cli.h"
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -15,7 +16,9 @@
 #include "sim/config/tech_loader.h"
 #include "sim/engine/simulator.h"
 #include "sim/report/report.h"
+#include "models/functional/quantizers.h"
 #include "sim/sweep/runner.h"
+#include "sim/train/trainer.h"
 #include "workloads/lower.h"
 #include "workloads/network.h"
 #include "workloads/serialize.h"
@@ -35,6 +38,8 @@ const char* kUsage =
     "  compare    run scheme:chip pairs on networks and batch sizes and print ratios to the first pair\n"
     "  trace      lower a network under a scheme into a trace file\n"
     "  network    write a network (built-in, ONNX, CSV) as network JSON\n"
+    "  train      train a small network on the 8x8 digits with the chip's units computing values\n"
+    "  quantize   apply one of the scheme quantizers to a JSON array of numbers\n"
     "  sweep      run a design-space sweep from a JSON spec (parallel, resumable, shardable)\n"
     "  sweep-merge  combine the shard directories of a sweep\n"
     "  list       built-in networks, schemes, chips and unit implementations with parameters\n"
@@ -331,6 +336,193 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
   return 0;
 }
 
+double positive_option(const po::variables_map& vm, const char* name, double lo, double hi) {
+  const double v = vm[name].as<double>();
+  if (!(v >= lo && v <= hi))
+    throw InputError("", std::string("--") + name,
+                     "expected a value in [" + format_number(lo) + ", " + format_number(hi) + "], found " + format_number(v));
+  return v;
+}
+
+int cmd_train(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d(
+      "eoqsim train --chip CHIP --scheme S [--network mlp|cnn-small] [--dataset digits] [--steps N] [--batch B]\n"
+      "             [--seed S] [--out DIR]\n"
+      "Trains on the 8x8 handwritten digits with every unit computing real values at the scheme's and chip's\n"
+      "widths; writes DIR/training.csv (step,loss,test_accuracy), DIR/report.json (the step's cycles and\n"
+      "energy, and the run's totals under \"training\"), DIR/layers.csv and DIR/config.resolved.json");
+  d.add_options()("help,h", "show this help")("chip", po::value<std::string>(), "chip: a built-in name or a JSON file")(
+      "scheme", po::value<std::string>(), "training scheme: a built-in name or a JSON file")(
+      "network", po::value<std::string>()->default_value("mlp"),
+      "mlp or cnn-small (or a network JSON file taking 1x8x8 images to 10 classes)")(
+      "dataset", po::value<std::string>()->default_value("digits"), "digits (embedded) or a file in its format")(
+      "steps", po::value<int64_t>()->default_value(1000), "training steps (minibatches)")(
+      "batch", po::value<int64_t>()->default_value(32), "minibatch size")(
+      "seed", po::value<uint64_t>()->default_value(1), "seed of initialization, minibatch order and stochastic rounding")(
+      "lr", po::value<double>()->default_value(0.1), "learning rate")(
+      "momentum", po::value<double>()->default_value(0.9), "SGD momentum (Adam: beta1 stays 0.9)")(
+      "weight-decay", po::value<double>()->default_value(1e-4), "L2 weight decay (where the scheme applies it)")(
+      "g-scale", po::value<double>()->default_value(128), "WAGEUBN's constant gradient quantization range")(
+      "eval-every", po::value<int64_t>()->default_value(100), "measure test accuracy every this many steps")(
+      "dump-parameters", po::bool_switch(), "also write DIR/parameters.json: every parameter and optimizer state after the last step")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a chip parameter (repeatable)")(
+      "out", po::value<std::string>()->default_value("eoqsim-train"), "output directory");
+  po::variables_map vm = parse(d, args);
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  if (!vm.count("chip")) throw InputError("", "--chip", "missing (a built-in chip name or a chip JSON file)");
+  if (!vm.count("scheme")) throw InputError("", "--scheme", "missing (a built-in scheme name or a scheme JSON file)");
+  TrainOptions opt;
+  opt.steps = vm["steps"].as<int64_t>();
+  if (opt.steps < 1 || opt.steps > 10000000)
+    throw InputError("", "--steps", "expected 1..10000000 steps, found " + std::to_string(opt.steps));
+  opt.eval_every = vm["eval-every"].as<int64_t>();
+  if (opt.eval_every < 1) throw InputError("", "--eval-every", "expected a positive step count, found " + std::to_string(opt.eval_every));
+  const int64_t batch = vm["batch"].as<int64_t>();
+  if (batch < 1 || batch > 1024) throw InputError("", "--batch", "expected a batch of 1..1024, found " + std::to_string(batch));
+  opt.seed = vm["seed"].as<uint64_t>();
+  opt.hyper.lr = positive_option(vm, "lr", 0, 100);
+  opt.hyper.momentum = positive_option(vm, "momentum", 0, 0.999999);
+  opt.hyper.weight_decay = positive_option(vm, "weight-decay", 0, 1);
+  opt.hyper.g_scale = positive_option(vm, "g-scale", 2, 1 << 20);
+
+  const std::vector<std::string> sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const ChipConfig chip = load_chip(vm["chip"].as<std::string>(), sets);
+  opt.accumulator_bits = static_cast<int>(chip.pe_array.params.at("accumulator_bits").get<int64_t>());
+  const Dataset data = load_dataset(vm["dataset"].as<std::string>());
+  const Scheme scheme = load_scheme(vm["scheme"].as<std::string>());
+  const std::string network = vm["network"].as<std::string>();
+  const Trace step = lower_workload(network, scheme, batch, Mode::Train);
+  const Trace eval = lower_workload(network, scheme, static_cast<int64_t>(data.test_size), Mode::Infer);
+
+  // Timing first: the chip must be able to run the step (and it is the same for every step).
+  RunResult r = simulate(chip, step);
+  r.scheme_resolved = scheme.resolved;
+  const Summary s = summarize(r);
+  const RunResult re = simulate(chip, eval);
+  const Summary se = summarize(re);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrainResult tr = train(step, eval, data, opt);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::string csv = "step,loss,test_accuracy\n";
+  for (const TrainPoint& p : tr.curve)
+    csv += std::to_string(p.step) + "," + format_number(p.loss) + "," +
+           (p.test_accuracy >= 0 ? format_number(p.test_accuracy) : std::string()) + "\n";
+  const std::string dir = vm["out"].as<std::string>();
+  ensure_directory(dir);
+  write_file_atomic(dir + "/training.csv", csv);
+  if (vm["dump-parameters"].as<bool>()) {
+    ordered_json params = ordered_json::object();
+    for (const auto& [name, values] : tr.parameters) params[name] = values;
+    write_file_atomic(dir + "/parameters.json", params.dump() + "\n");
+  }
+
+  ordered_json j = report_json(r, s);
+  const double steps = static_cast<double>(opt.steps), evals = static_cast<double>(tr.evaluations);
+  const double run_cycles = steps * static_cast<double>(s.total.cycles) + evals * static_cast<double>(se.total.cycles);
+  const double run_energy = steps * s.total.energy_pj + evals * se.total.energy_pj;
+  j["sim"]["train_wall_seconds"] = wall;
+  j["training"] = ordered_json{
+      {"dataset", data.name},
+      {"train_images", data.train_size()},
+      {"test_images", data.test_size},
+      {"network", step.network},
+      {"scheme", scheme.name},
+      {"chip", chip.name},
+      {"steps", opt.steps},
+      {"batch", batch},
+      {"seed", opt.seed},
+      {"lr", opt.hyper.lr},
+      {"momentum", opt.hyper.momentum},
+      {"weight_decay", opt.hyper.weight_decay},
+      {"g_scale", opt.hyper.g_scale},
+      {"bn_momentum", opt.hyper.bn_momentum},
+      {"eval_every", opt.eval_every},
+      {"evaluations", tr.evaluations},
+      {"final_loss", tr.curve.back().loss},
+      {"final_test_accuracy", tr.final_accuracy},
+      {"accumulator_bits", opt.accumulator_bits},
+      {"accumulator_saturations", tr.accumulator_saturations},
+      {"storage_saturations", tr.storage_saturations},
+      {"per_step", ordered_json{{"cycles", s.total.cycles}, {"energy_j", s.total.energy_pj * 1e-12}}},
+      {"per_evaluation", ordered_json{{"batch", data.test_size}, {"cycles", se.total.cycles},
+                                      {"energy_j", se.total.energy_pj * 1e-12}}},
+      {"run", ordered_json{{"cycles", run_cycles}, {"seconds", run_cycles / r.clock_hz}, {"energy_j", run_energy * 1e-12}}},
+      {"note", "Every step executes the same trace, so its cycles and events do not depend on the values: the run is "
+               "steps x the simulated step plus evaluations x the simulated inference pass over the test split. The "
+               "totals above this block are one training step's."}};
+  write_file_atomic(dir + "/report.json", j.dump(2) + "\n");
+  write_file_atomic(dir + "/layers.csv", layers_csv(r, s));
+  write_file_atomic(dir + "/config.resolved.json", resolved_config_json(r).dump(2) + "\n");
+
+  char buf[256];
+  for (const TrainPoint& p : tr.curve)
+    if (p.test_accuracy >= 0) {
+      std::snprintf(buf, sizeof buf, "  step %6lld  loss %.4f  test accuracy %.4f\n", static_cast<long long>(p.step), p.loss,
+                    p.test_accuracy);
+      out << buf;
+    }
+  std::snprintf(buf, sizeof buf,
+                "%s under %s on %s: %lld steps of batch %lld, final test accuracy %.4f; run %.4g s and %.4g mJ on the "
+                "chip (%.1f s to simulate)\n",
+                step.network.c_str(), scheme.name.c_str(), chip.name.c_str(), static_cast<long long>(opt.steps),
+                static_cast<long long>(batch), tr.final_accuracy, run_cycles / r.clock_hz, run_energy * 1e-9, wall);
+  out << buf << "  wrote " << dir << "/{training.csv,report.json,layers.csv,config.resolved.json}\n";
+  return 0;
+}
+
+// Applies one quantizer of models/functional/quantizers.h to a JSON array of numbers: the same
+// functions the quantization unit runs in `eoqsim train`, exposed so that a reference
+// implementation (analysis/functional_reference.py) can be checked against them bit for bit.
+int cmd_quantize(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description d(
+      "eoqsim quantize --quantizer Q --bits K --in FILE [--seed S] [--scale R] [--g-scale G] [--out FILE]\n"
+      "Applies a quantizer to a JSON array of numbers and writes {\"values\", \"lsb\", \"scale\"} (stdout by default).\n"
+      "Quantizers: direct, clip, sr, shift, flag, constant_sr (papers.md 1.2-1.5).");
+  d.add_options()("help,h", "show this help")("quantizer", po::value<std::string>(), "direct|clip|sr|shift|flag|constant_sr")(
+      "bits", po::value<int>(), "k (2..32)")("in", po::value<std::string>(), "JSON array of numbers")(
+      "seed", po::value<uint64_t>()->default_value(1), "seed of the stochastic-rounding generator")(
+      "scale", po::value<double>()->default_value(0), "power-of-two scale R (0: from the tensor's max)")(
+      "g-scale", po::value<double>()->default_value(128), "constant_sr's range")(
+      "out", po::value<std::string>(), "output file (default: stdout)");
+  po::variables_map vm = parse(d, args);
+  if (vm.count("help")) {
+    out << d << "\n";
+    return 0;
+  }
+  for (const char* k : {"quantizer", "bits", "in"})
+    if (!vm.count(k)) throw InputError("", std::string("--") + k, "missing");
+  const int k = vm["bits"].as<int>();
+  if (k < 2 || k > 32) throw InputError("", "--bits", "expected 2..32, found " + std::to_string(k));
+  const std::string file = vm["in"].as<std::string>();
+  const json j = load_json_file(file);
+  if (!j.is_array()) throw InputError(file, "", "expected a JSON array of numbers");
+  std::vector<double> x;
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_number()) throw InputError(file, "[" + std::to_string(i) + "]", "expected a number");
+    x.push_back(j[i].get<double>());
+  }
+  const double scale = vm["scale"].as<double>(), g_scale = vm["g-scale"].as<double>();
+  functional::Rng rng(vm["seed"].as<uint64_t>());
+  const std::string q = vm["quantizer"].as<std::string>();
+  functional::Quantized r;
+  if (q == "direct") r = functional::quantize_direct(x, k);
+  else if (q == "clip") r = functional::quantize_clip(x, k);
+  else if (q == "sr") r = functional::quantize_sr(x, k, rng);
+  else if (q == "shift") r = functional::quantize_shift(x, k, scale);
+  else if (q == "flag") r = functional::quantize_flag(x, k, scale);
+  else if (q == "constant_sr") r = functional::quantize_constant_sr(x, k, rng, g_scale, scale);
+  else throw InputError("", "--quantizer", "expected direct, clip, sr, shift, flag or constant_sr, found \"" + q + "\"");
+  const std::string text = ordered_json{{"values", r.values}, {"lsb", r.lsb}, {"scale", r.scale}}.dump() + "\n";
+  if (vm.count("out")) write_file_atomic(vm["out"].as<std::string>(), text);
+  else out << text;
+  return 0;
+}
+
 int cmd_network(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description d(
       "eoqsim network --network N [--scheme S] -o FILE\n"
@@ -526,6 +718,8 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (cmd == "compare") return cmd_compare(rest, out);
     if (cmd == "trace") return cmd_trace(rest, out);
     if (cmd == "network") return cmd_network(rest, out);
+    if (cmd == "train") return cmd_train(rest, out);
+    if (cmd == "quantize") return cmd_quantize(rest, out);
     if (cmd == "sweep") return cmd_sweep(rest, out, err);
     if (cmd == "sweep-merge") return cmd_sweep_merge(rest, out);
     if (cmd == "list") return cmd_list(out);

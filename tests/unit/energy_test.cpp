@@ -52,7 +52,9 @@ TEST(Energy, AreaByHand) {
 }
 
 TEST(Energy, SingleFcStepByHand) {
-  const test::Sim s = run_net(kFc, "eoq", "edge_eoq", 16, Mode::Infer, {"buffers.glb.capacity=4 MiB"});
+  // eoq with direct activations: the step is one pass (no activation max, no scale step).
+  const test::Sim s = run_net(kFc, EOQSIM_SOURCE_DIR "/tests/data/eoq_direct_activations.json", "edge_eoq", 16,
+                              Mode::Infer, {"buffers.glb.capacity=4 MiB"});
   const Summary& f = s.summary;
   // 16 x 256 x 128 MACs at mac.int8 = 0.3 pJ.
   EXPECT_EQ(f.total.macs, 16u * 256 * 128);

@@ -146,10 +146,11 @@ TEST(Schemes, WageubnE2At16Bits) {
 
 TEST(Schemes, Eoq) {
   const Counts c = run("eoq", "edge_eoq");
-  // E at each GEMM's input error (18 convs + FC) and the loss gradient; G on all 20 gradients.
-  EXPECT_EQ(c.max_reductions, 19 + 1 + kGemms);
-  // Draws: each weight-gradient element (G), then each updated parameter (8-bit U, stochastic).
-  EXPECT_EQ(c.rng, kWeights + (kWeights + 10 + kFixupScalars));
+  // E at each GEMM's input error (18 convs + FC) and the loss gradient; G on the 20 weight
+  // gradients, the FC bias's and the Fixup scalars'; A (shift, delayed scale) on the 20 GEMM outputs.
+  EXPECT_EQ(c.max_reductions, 19 + 1 + (kGemms + 1 + kFixupScalars) + kGemms);
+  // Draws: each gradient element (G), then each updated parameter (8-bit U, stochastic).
+  EXPECT_EQ(c.rng, (kWeights + 10 + kFixupScalars) + (kWeights + 10 + kFixupScalars));
   EXPECT_EQ(c.sqrt, 0);
   EXPECT_EQ(tensor(c.sim, "layer1.0.conv1.weight").bytes, 2304u);
   EXPECT_EQ(tensor(c.sim, "layer1.0.conv1.weight.momentum").bytes, 2304u);
@@ -220,8 +221,9 @@ TEST(Schemes, EoqWithFp32EndsKeepsFirstAndLastLayersFp32) {
   EXPECT_EQ(tensor(c.sim, "conv1.weight").bytes, static_cast<uint64_t>(kConv1) * 4);
   EXPECT_EQ(tensor(c.sim, "fc.weight").bytes, static_cast<uint64_t>(kFc) * 4);
   EXPECT_EQ(tensor(c.sim, "layer1.0.conv1.weight").bytes, 2304u);
-  // G is quantized on the 18 middle gradients only.
-  EXPECT_EQ(c.max_reductions, 19 + (kGemms - 2));
+  // G is quantized on the 18 middle weight gradients and the Fixup scalars' (the FC's bias stays
+  // FP32); A on the 19 conv outputs (the FC's logits are FP32).
+  EXPECT_EQ(c.max_reductions, 19 + (kGemms - 2) + kFixupScalars + 19);
 }
 
 }  // namespace

@@ -114,7 +114,9 @@ TEST(ClosedForm, SingleTileLatencyIsDmaPlusArrayPlusEpilogue) {
   // One tile: read A and B, run the array, quantize, write C. Each stage's closed form adds up.
   const std::string net = write_network("tiny", R"({"schema": "eoqsim.network/1", "name": "tiny",
     "input": [32, 1, 1], "layers": [{"name": "fc", "type": "fc", "inputs": ["input"], "out_features": 32, "bias": false}]})");
-  const test::Sim s = run_file(net, "eoq", "edge_eoq", 32, {"dram.latency=0 ns"}, Mode::Infer);
+  // eoq with direct activations: no activation max reduction or scale step in the epilogue.
+  const test::Sim s = run_file(net, EOQSIM_SOURCE_DIR "/tests/data/eoq_direct_activations.json", "edge_eoq", 32,
+                               {"dram.latency=0 ns"}, Mode::Infer);
   // 12.8 B/cycle, 64-byte bursts: A 1024 B -> 80 cycles, B 1024 B -> 80 cycles.
   const uint64_t dma_in = 160;
   const TileTiming tt = ws_tile_timing(32, 32, 32, 32, 32);
