@@ -1,6 +1,8 @@
 // Shared test helpers: run the CLI in-process, simulate a built-in setup, find layer rows.
 #pragma once
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,6 +32,11 @@ inline std::string temp_dir(const std::string& name) {
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d.string();
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 inline std::string source_path(const std::string& rel) { return std::string(EOQSIM_SOURCE_DIR) + "/" + rel; }

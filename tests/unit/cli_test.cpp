@@ -254,3 +254,46 @@ TEST(CliBadFiles, MalformedAndUnknownKeysNameTheJsonPath) {
 
 }  // namespace
 }  // namespace eoqsim
+
+namespace eoqsim {
+namespace {
+
+TEST(Cli, FunctionalTrainingReportsTheTimingRunsStep) {
+  // A functional run's step has the cycles, events, energy and traffic of the same step run
+  // without values: the report blocks other than "training" and the wall-clock fields match.
+  const std::string dir = test::temp_dir("cli_functional_timing");
+  for (const auto& [scheme, chip] : {std::pair<std::string, std::string>{"eoq", "edge_eoq"}, {"wageubn", "edge_wageubn"}}) {
+    auto t = run_cli({"train", "--chip", chip, "--scheme", scheme, "--network", "mlp", "--batch", "8", "--steps", "3",
+                      "--eval-every", "2", "--out", dir + "/train_" + scheme});
+    ASSERT_EQ(t.code, 0) << t.err;
+    auto r = run_cli({"run", "--chip", chip, "--scheme", scheme, "--network", "mlp", "--batch", "8", "--out",
+                      dir + "/run_" + scheme});
+    ASSERT_EQ(r.code, 0) << r.err;
+    json a = load_json_file(dir + "/train_" + scheme + "/report.json");
+    json b = load_json_file(dir + "/run_" + scheme + "/report.json");
+    ASSERT_TRUE(a.contains("training"));
+    EXPECT_EQ(a["training"]["evaluations"], 2);  // steps 2 and 3
+    EXPECT_EQ(a["training"]["per_step"]["cycles"], b["totals"]["cycles"]);
+    for (const char* k : {"totals", "phases", "events", "units", "energy_breakdown_pj", "memory"}) {
+      ASSERT_TRUE(b.contains(k)) << k;
+      EXPECT_EQ(a[k], b[k]) << scheme << ": " << k;
+    }
+    EXPECT_EQ(test::read_text(dir + "/train_" + scheme + "/layers.csv"), test::read_text(dir + "/run_" + scheme + "/layers.csv"));
+    // training.csv: a header and one row per step; accuracy where measured.
+    const std::string csv = test::read_text(dir + "/train_" + scheme + "/training.csv");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "step,loss,test_accuracy");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+  }
+}
+
+TEST(Cli, TrainRejectsBadArguments) {
+  EXPECT_EQ(run_cli({"train", "--chip", "edge_eoq", "--scheme", "eoq", "--steps", "0"}).code, 2);
+  EXPECT_EQ(run_cli({"train", "--chip", "edge_eoq", "--scheme", "eoq", "--network", "resnet20", "--steps", "1"}).code, 2);
+  EXPECT_EQ(run_cli({"train", "--chip", "edge_eoq", "--scheme", "eoq", "--lr", "-1"}).code, 2);
+  auto r = run_cli({"train", "--chip", "edge_eoq", "--scheme", "eoq", "--dataset", "/nonexistent/digits.txt"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("digits.txt"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace eoqsim
