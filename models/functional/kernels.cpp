@@ -293,11 +293,7 @@ void Executor::quantize(const Op& o) {
     lsb_[static_cast<size_t>(out)] = q.lsb;
     return;
   }
-  if (kind == QuantizerKind::ConstantSr) {
-    // n * 2^-14 with |n| <= g_scale - 1 fits its width while g_scale <= 2^(k-1).
-    store(out, std::move(q.values), q.lsb);
-    return;
-  }
+  // Constant quantization's n * 2^-14 with |n| <= g_scale - 1 fits its width while g_scale <= 2^(k-1).
   store(out, std::move(q.values), q.lsb);
 }
 
