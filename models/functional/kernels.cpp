@@ -17,6 +17,17 @@ double pow2(int e) { return std::ldexp(1.0, e); }
 double code_max(int bits) { return pow2(bits - 1) - 1; }
 double code_min(int bits) { return -pow2(bits - 1); }
 
+// A value written in a floating-point format: FP32, BF16 or FP16 (round to nearest even).
+double round_float(double v, const Precision& p) {
+  if (p.format == Precision::Format::Bf) return round_bf16(v);
+  if (p.bits == 16) return round_fp16(v);
+  return round_fp32(v);
+}
+
+// A per-channel statistic: at an integer width WAGEUBN's code takes Q(v, bits) on the fixed grid,
+// without clipping (it keeps them in float); floats round to their format.
+double stat_value(double v, const Precision& p) { return p.is_float() ? round_float(v, p) : direct(v, p.bits); }
+
 std::string where(const Trace& t, const Op& o) {
   return std::string(op_kind_name(o.kind)) + " of layer \"" + t.layers[static_cast<size_t>(o.layer)].name + "\" (" +
          phase_name(o.phase) + ")";
@@ -50,16 +61,10 @@ void Executor::store(int32_t id, std::vector<double> x, double lsb) {
     throw std::logic_error("functional: tensor \"" + T.name + "\" written with " + std::to_string(x.size()) +
                            " values, holds " + std::to_string(T.elements));
   const Precision& p = T.precision;
-  if (p.format == Precision::Format::Fp && p.bits == 32) {
-    for (double& v : x) v = round_fp32(v);
+  if (p.is_float()) {
+    for (double& v : x) v = round_float(v, p);
     lsb = 0;
-  } else if (p.format == Precision::Format::Bf) {
-    for (double& v : x) v = round_bf16(v);
-    lsb = 0;
-  } else if (p.format == Precision::Format::Fp && p.bits == 16) {
-    for (double& v : x) v = round_fp16(v);
-    lsb = 0;
-  } else if (p.format == Precision::Format::Int && lsb > 0) {
+  } else if (lsb > 0) {
     // An integer tensor holds codes of its width: values off the width's range saturate.
     const double hi = code_max(p.bits) * lsb, lo = code_min(p.bits) * lsb;
     for (double& v : x) {
@@ -76,14 +81,14 @@ void Executor::store(int32_t id, std::vector<double> x, double lsb) {
   lsb_[static_cast<size_t>(id)] = lsb;
 }
 
-// An integer result of the vector or norm unit: rounded onto `lsb` (the grid the inputs give it,
+// A result of the vector or norm unit. Floats round to their format; an integer result is rounded onto `lsb` (the grid the inputs give it,
 // or Q's grid 2^(1-bits) when they give none). When the values would overflow the width on that
 // grid, the grid coarsens by powers of two until they fit: the unit keeps the top bits and a
 // per-tensor exponent, as the shift format does (a sum of two shift-format errors aligns to the
 // larger scale). Quantizer outputs, whose format is explicit, saturate instead (store()).
-void Executor::store_int_result(int32_t id, std::vector<double> x, double lsb) {
+void Executor::store_result(int32_t id, std::vector<double> x, double lsb) {
   const Tensor& T = t_.tensors[static_cast<size_t>(id)];
-  if (T.precision.format != Precision::Format::Int) {
+  if (T.precision.is_float()) {
     store(id, std::move(x), 0);
     return;
   }
@@ -93,13 +98,6 @@ void Executor::store_int_result(int32_t id, std::vector<double> x, double lsb) {
   while (m / lsb > code_max(bits) + 0.5) lsb *= 2;
   for (double& v : x) v = round_half_even(v / lsb) * lsb;
   store(id, std::move(x), lsb);
-}
-
-void Executor::store_result(int32_t id, std::vector<double> x, double lsb) {
-  if (t_.tensors[static_cast<size_t>(id)].precision.format == Precision::Format::Int)
-    store_int_result(id, std::move(x), lsb);
-  else
-    store(id, std::move(x), 0);
 }
 
 void Executor::run(int64_t step) {
@@ -135,15 +133,23 @@ void Executor::gemm(const Op& o) {
   if (integer) {
     ca.resize(A.size());
     cb.resize(Bv.size());
-    for (size_t i = 0; i < A.size(); ++i) ca[i] = static_cast<int64_t>(std::llround(A[i] / la));
-    for (size_t i = 0; i < Bv.size(); ++i) cb[i] = static_cast<int64_t>(std::llround(Bv[i] / lb));
+    // Every integer tensor holds exact grid points; a value off its grid is a kernel bug.
+    auto codes = [&](const std::vector<double>& v, double lsb, std::vector<int64_t>& c) {
+      for (size_t i = 0; i < v.size(); ++i) {
+        c[i] = static_cast<int64_t>(std::llround(v[i] / lsb));
+        if (static_cast<double>(c[i]) * lsb != v[i])
+          throw std::logic_error("functional: " + where(t_, o) + ": operand value off its grid");
+      }
+    };
+    codes(A, la, ca);
+    codes(Bv, lb, cb);
   }
   const int acc_bits = std::min<int>(acc_bits_, o.accum.format == Precision::Format::Int ? o.accum.bits : 64);
   const int64_t hi = static_cast<int64_t>(code_max(std::min(acc_bits, 62))),
                 lo = static_cast<int64_t>(code_min(std::min(acc_bits, 62)));
-  const bool fp32_acc = !integer && !(o.accum.format == Precision::Format::Fp && o.accum.bits == 64);
+  // Floating-point MACs round every partial sum to the accumulator's format.
+  const Precision acc_format = o.accum.is_float() ? o.accum : Precision::parse("fp32");
   const int64_t cin_g = g.cin / g.groups, cout_g = g.cout / g.groups;
-  const int64_t K = cin_g * g.kh * g.kw;
   const size_t n_out = static_cast<size_t>(t_.tensors[static_cast<size_t>(out_id)].elements);
   std::vector<double> out(n_out, 0.0);
 
@@ -164,7 +170,7 @@ void Executor::gemm(const Op& o) {
       }
       acc.i = s;
     } else {
-      acc.f = fp32_acc ? round_fp32(acc.f + A[ia] * Bv[ib]) : acc.f + A[ia] * Bv[ib];
+      acc.f = round_float(acc.f + A[ia] * Bv[ib], acc_format);
     }
   };
   const double lsb_out = integer ? la * lb : 0.0;
@@ -175,7 +181,6 @@ void Executor::gemm(const Op& o) {
   auto y_index = [&](int64_t b, int64_t c, int64_t y, int64_t x) { return static_cast<size_t>(((b * g.cout + c) * g.hout + y) * g.wout + x); };
   auto w_index = [&](int64_t co, int64_t ci, int64_t ky, int64_t kx) { return static_cast<size_t>(((co * cin_g + ci) * g.kh + ky) * g.kw + kx); };
 
-  if (static_cast<int64_t>(A.size()) < 1 || K <= 0) throw std::logic_error("functional: empty GEMM");
   switch (o.role) {
     case GemmRole::Forward:
       // y[b,co,oy,ox] = sum over (ci, ky, kx) of x[b, grp*cin_g+ci, oy*sh-ph+ky, ox*sw-pw+kx] * w[co,ci,ky,kx]
@@ -299,17 +304,6 @@ void Executor::quantize(const Op& o) {
 
 // ---- norm unit ------------------------------------------------------------------------------
 
-namespace {
-// A per-channel statistic stored at an integer width follows WAGEUBN's code: Q(v, bits) on the
-// fixed grid, without clipping (the code keeps them in float); floats round to their format.
-double stat_value(double v, const Precision& p) {
-  if (p.format == Precision::Format::Int) return direct(v, p.bits);
-  if (p.format == Precision::Format::Bf) return round_bf16(v);
-  if (p.bits == 16) return round_fp16(v);
-  return round_fp32(v);
-}
-}  // namespace
-
 void Executor::store_stat(int32_t id, std::vector<double> x) {
   const Precision& p = t_.tensors[static_cast<size_t>(id)].precision;
   for (double& v : x) v = stat_value(v, p);
@@ -388,12 +382,7 @@ void Executor::norm(const Op& o) {
           s[c] = std::sqrt(in[off + c] + h_.bn_eps);
         }
       }
-      if (out_p.format == Precision::Format::Int) {
-        v_[static_cast<size_t>(o.outputs[0])] = std::move(s);
-        lsb_[static_cast<size_t>(o.outputs[0])] = pow2(1 - out_p.bits);
-      } else {
-        store_stat(o.outputs[0], std::move(s));
-      }
+      store_stat(o.outputs[0], std::move(s));  // an integer sigma is already on its grid
       return;
     }
     case OpKind::Recip: {
@@ -650,9 +639,10 @@ void Executor::update(const Op& o) {
     const double t = static_cast<double>(step_);
     const double lr_t = h_.lr * std::sqrt(1 - std::pow(h_.adam_beta2, t)) / (1 - std::pow(h_.adam_beta1, t));
     const Precision& vp = t_.tensors[static_cast<size_t>(v_id)].precision;
-    const bool decoupled = false;
+    // The trace does not tell Adam's L2 decay from AdamW's decoupled one (they cost the same), so
+    // both add wd * w to the gradient here.
     for (size_t i = 0; i < w.size(); ++i) {
-      const double gi = g[i] + (wd && !decoupled ? h_.weight_decay * w[i] : 0.0);
+      const double gi = g[i] + (wd ? h_.weight_decay * w[i] : 0.0);
       const double mi = h_.adam_beta1 * m[i] + (1 - h_.adam_beta1) * gi;
       const double vi = h_.adam_beta2 * v[i] + (1 - h_.adam_beta2) * gi * gi;
       m[i] = mp.format == Precision::Format::Int ? direct(mi, mp.bits) : mi;

@@ -7,7 +7,8 @@
 //   quant_unit  max|x|, power-of-two scales, and every quantizer (models/functional/quantizers.h)
 //   vector      ReLU, additions, scalar/per-channel parameters, reductions, softmax cross-entropy
 //   norm_unit   BatchNorm statistics, sqrt, reciprocals, normalize, affine, BN backward
-//   update      momentum SGD and Adam, rounding onto the master weights' grid
+//   update      momentum SGD and Adam, rounding onto the master weights' grid (AdamW's decoupled
+//               decay is applied as L2: the trace does not tell them apart)
 // Floating-point tensors are rounded to their format (FP32, BF16, FP16) when written; integer
 // tensors hold exact grid points. This file has no SystemC: timing comes from simulating the same
 // trace, so a functional run's cycles and events are those of the timing run by construction.
@@ -57,7 +58,6 @@ class Executor {
   void norm(const Op& o);
   void update(const Op& o);
   void vector_op(const Op& o);
-  void store_int_result(int32_t tensor, std::vector<double> values, double lsb);
   void store_result(int32_t tensor, std::vector<double> values, double lsb);
   void store_stat(int32_t tensor, std::vector<double> values);
 
