@@ -79,15 +79,17 @@ int32_t logits_of(const Trace& step) {
   throw InputError("", "--network", "network \"" + step.network + "\" has no loss layer to train with");
 }
 
-// Delayed scales: the scale measured in this step is the one applied in the next.
-void roll_delayed_scales(Executor& ex) {
+// Delayed scales: the scale measured in a step ("X.scale") is the one applied in the next
+// ("X.scale_prev"). Returns the (next, measured) tensor pairs.
+std::vector<std::pair<int32_t, int32_t>> delayed_scales(const Executor& ex) {
   const Trace& t = ex.trace();
+  std::vector<std::pair<int32_t, int32_t>> pairs;
   for (size_t id = 0; id < t.tensors.size(); ++id)
     if (ends_with(t.tensors[id].name, ".scale_prev")) {
-      const std::string base = t.tensors[id].name.substr(0, t.tensors[id].name.size() - 5);  // "X.scale"
-      const int32_t src = ex.find(base);
-      if (src >= 0) ex.values(static_cast<int32_t>(id)) = ex.values(src);
+      const int32_t src = ex.find(t.tensors[id].name.substr(0, t.tensors[id].name.size() - 5));
+      if (src >= 0) pairs.emplace_back(static_cast<int32_t>(id), src);
     }
+  return pairs;
 }
 
 }  // namespace
@@ -125,22 +127,29 @@ TrainResult train(const Trace& step, const Trace& eval, const Dataset& data, con
   const int32_t ev_logits = ev.find(step.tensors[static_cast<size_t>(logits)].name);
   if (ev_in < 0 || ev_logits < 0) throw std::logic_error("train(): inference trace lacks the input or logits");
 
+  // What evaluation copies from the training executor: the parameters, and the activation scales
+  // measured in training (delayed scales), as (inference tensor, training tensor) pairs.
+  std::vector<std::pair<int32_t, int32_t>> eval_copies;
+  for (size_t id = 0; id < eval.tensors.size(); ++id) {
+    const Tensor& T = eval.tensors[id];
+    if (T.kind != TensorKind::Weight && T.kind != TensorKind::Master && !ends_with(T.name, ".scale_prev")) continue;
+    const int32_t src = ex.find(T.name);
+    if (src < 0) throw std::logic_error("train(): parameter " + T.name + " missing in the training trace");
+    eval_copies.emplace_back(static_cast<int32_t>(id), src);
+  }
+  const size_t first = data.train_size();
+  std::vector<double> test_images;
+  test_images.reserve(data.test_size * static_cast<size_t>(pixels));
+  for (size_t k = 0; k < data.test_size; ++k)
+    test_images.insert(test_images.end(), data.images[first + k].begin(), data.images[first + k].end());
+  const auto scale_rolls = delayed_scales(ex);
+
   auto evaluate = [&](int64_t s) {
-    for (size_t id = 0; id < eval.tensors.size(); ++id) {
-      const Tensor& T = eval.tensors[id];
-      // Parameters, and the activation scales measured in training (delayed scales).
-      if (T.kind != TensorKind::Weight && T.kind != TensorKind::Master && !ends_with(T.name, ".scale_prev")) continue;
-      const int32_t src = ex.find(T.name);
-      if (src < 0) throw std::logic_error("train(): parameter " + T.name + " missing in the training trace");
-      ev.values(static_cast<int32_t>(id)) = ex.values(src);
-      ev.lsb(static_cast<int32_t>(id)) = ex.lsb(src);
+    for (const auto& [dst, src] : eval_copies) {
+      ev.values(dst) = ex.values(src);
+      ev.lsb(dst) = ex.lsb(src);
     }
-    std::vector<double> x;
-    x.reserve(data.test_size * static_cast<size_t>(pixels));
-    const size_t first = data.train_size();
-    for (size_t k = 0; k < data.test_size; ++k)
-      x.insert(x.end(), data.images[first + k].begin(), data.images[first + k].end());
-    put(ev, ev_in, std::move(x));
+    put(ev, ev_in, test_images);
     ev.run(s);
     const auto& z = ev.values(ev_logits);
     size_t right = 0;
@@ -174,7 +183,7 @@ TrainResult train(const Trace& step, const Trace& eval, const Dataset& data, con
     put(ex, in_id, std::move(x));
     ex.set_labels(std::move(labels));
     ex.run(s);
-    roll_delayed_scales(ex);
+    for (const auto& [next, measured] : scale_rolls) ex.values(next) = ex.values(measured);
     TrainPoint p;
     p.step = s;
     p.loss = ex.loss();
