@@ -336,7 +336,7 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
   return 0;
 }
 
-double positive_option(const po::variables_map& vm, const char* name, double lo, double hi) {
+double option_in_range(const po::variables_map& vm, const char* name, double lo, double hi) {
   const double v = vm[name].as<double>();
   if (!(v >= lo && v <= hi))
     throw InputError("", std::string("--") + name,
@@ -383,10 +383,10 @@ int cmd_train(const std::vector<std::string>& args, std::ostream& out) {
   const int64_t batch = vm["batch"].as<int64_t>();
   if (batch < 1 || batch > 1024) throw InputError("", "--batch", "expected a batch of 1..1024, found " + std::to_string(batch));
   opt.seed = vm["seed"].as<uint64_t>();
-  opt.hyper.lr = positive_option(vm, "lr", 0, 100);
-  opt.hyper.momentum = positive_option(vm, "momentum", 0, 0.999999);
-  opt.hyper.weight_decay = positive_option(vm, "weight-decay", 0, 1);
-  opt.hyper.g_scale = positive_option(vm, "g-scale", 2, 1 << 20);
+  opt.hyper.lr = option_in_range(vm, "lr", 0, 100);
+  opt.hyper.momentum = option_in_range(vm, "momentum", 0, 0.999999);
+  opt.hyper.weight_decay = option_in_range(vm, "weight-decay", 0, 1);
+  opt.hyper.g_scale = option_in_range(vm, "g-scale", 2, 1 << 20);
 
   const std::vector<std::string> sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   const ChipConfig chip = load_chip(vm["chip"].as<std::string>(), sets);
@@ -422,9 +422,11 @@ int cmd_train(const std::vector<std::string>& args, std::ostream& out) {
   }
 
   ordered_json j = report_json(r, s);
-  const double steps = static_cast<double>(opt.steps), evals = static_cast<double>(tr.evaluations);
-  const double run_cycles = steps * static_cast<double>(s.total.cycles) + evals * static_cast<double>(se.total.cycles);
-  const double run_energy = steps * s.total.energy_pj + evals * se.total.energy_pj;
+  // Every step runs the same trace, so the run is steps x the step plus evaluations x the pass.
+  const uint64_t run_cycles = static_cast<uint64_t>(opt.steps) * s.total.cycles +
+                              static_cast<uint64_t>(tr.evaluations) * se.total.cycles;
+  const double run_energy = static_cast<double>(opt.steps) * s.total.energy_pj +
+                            static_cast<double>(tr.evaluations) * se.total.energy_pj;
   j["sim"]["train_wall_seconds"] = wall;
   j["training"] = ordered_json{
       {"dataset", data.name},
@@ -451,7 +453,9 @@ int cmd_train(const std::vector<std::string>& args, std::ostream& out) {
       {"per_step", ordered_json{{"cycles", s.total.cycles}, {"energy_j", s.total.energy_pj * 1e-12}}},
       {"per_evaluation", ordered_json{{"batch", data.test_size}, {"cycles", se.total.cycles},
                                       {"energy_j", se.total.energy_pj * 1e-12}}},
-      {"run", ordered_json{{"cycles", run_cycles}, {"seconds", run_cycles / r.clock_hz}, {"energy_j", run_energy * 1e-12}}},
+      {"run", ordered_json{{"cycles", run_cycles},
+                           {"seconds", static_cast<double>(run_cycles) / r.clock_hz},
+                           {"energy_j", run_energy * 1e-12}}},
       {"note", "Every step executes the same trace, so its cycles and events do not depend on the values: the run is "
                "steps x the simulated step plus evaluations x the simulated inference pass over the test split. The "
                "totals above this block are one training step's."}};
@@ -470,7 +474,8 @@ int cmd_train(const std::vector<std::string>& args, std::ostream& out) {
                 "%s under %s on %s: %lld steps of batch %lld, final test accuracy %.4f; run %.4g s and %.4g mJ on the "
                 "chip (%.1f s to simulate)\n",
                 step.network.c_str(), scheme.name.c_str(), chip.name.c_str(), static_cast<long long>(opt.steps),
-                static_cast<long long>(batch), tr.final_accuracy, run_cycles / r.clock_hz, run_energy * 1e-9, wall);
+                static_cast<long long>(batch), tr.final_accuracy, static_cast<double>(run_cycles) / r.clock_hz,
+                run_energy * 1e-9, wall);
   out << buf << "  wrote " << dir << "/{training.csv,report.json,layers.csv,config.resolved.json}\n";
   return 0;
 }
