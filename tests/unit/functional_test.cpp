@@ -247,6 +247,93 @@ TEST(FunctionalGemm, IntegerTensorsSaturateAtTheirWidth) {
   EXPECT_EQ(ex.storage_saturations(), 2u);
 }
 
+// ---- the update unit ------------------------------------------------------------------------------
+
+// g, m[, v], w and one update op over n elements.
+Trace update_trace(OpKind kind, const std::string& w_precision, const std::string& rounding, int64_t n) {
+  Trace t;
+  t.network = "upd";
+  t.mode = "train";
+  t.layers.push_back({"p", "fc"});
+  const bool adam = kind == OpKind::AdamUpdate;
+  for (const char* name : {"g", "m", "v", "w"}) {
+    if (!adam && std::string(name) == "v") continue;
+    Tensor x;
+    x.name = name;
+    x.elements = n;
+    x.precision = Precision::parse(std::string(name) == "w" ? w_precision : "fp32");
+    t.tensors.push_back(x);
+  }
+  Op o;
+  o.kind = kind;
+  o.unit = UnitKind::Update;
+  o.phase = Phase::Upd;
+  o.precision = o.accum = Precision::parse("fp32");
+  o.inputs = adam ? std::vector<int32_t>{0, 1, 2, 3} : std::vector<int32_t>{0, 1, 2};
+  o.outputs = adam ? std::vector<int32_t>{1, 2, 3} : std::vector<int32_t>{1, 2};
+  o.elements = n;
+  o.rounding = rounding;
+  o.stochastic = rounding == "stochastic";
+  t.ops.push_back(o);
+  return t;
+}
+
+TEST(FunctionalUpdate, NearestRoundingLosesUpdatesBelowHalfAStep) {
+  // w = 0.5 on the 8-bit grid, lr * g = 0.001 (an eighth of a step, 2^-7): rounded to nearest
+  // the weight never moves; rounded stochastically it moves one step down with probability
+  // 0.128, so the mean over 100 000 weights is 0.499 within a few standard errors.
+  Hyper h;
+  h.lr = 1.0;
+  h.momentum = 0.0;
+  h.weight_decay = 0.0;
+  const int64_t n = 100000;
+  for (const char* rounding : {"nearest", "stochastic"}) {
+    const Trace t = update_trace(OpKind::SgdUpdate, "int8", rounding, n);
+    Executor ex(t, 32, h, 9);
+    ex.store(0, std::vector<double>(n, 0.001));
+    ex.store(2, std::vector<double>(n, 0.5), kQ8);
+    ex.run(1);
+    double sum = 0;
+    for (double v : ex.values(2)) {
+      ASSERT_TRUE(v == 0.5 || v == 0.5 - kQ8) << v;
+      sum += v;
+    }
+    const double mean = sum / static_cast<double>(n);
+    if (std::string(rounding) == "nearest") {
+      EXPECT_EQ(mean, 0.5);
+    } else {
+      const double p = 0.001 / kQ8;  // 0.128
+      EXPECT_NEAR(mean, 0.499, 5 * kQ8 * std::sqrt(p * (1 - p) / static_cast<double>(n)));
+    }
+  }
+}
+
+TEST(FunctionalUpdate, MomentumSgdAndAdamByHand) {
+  Hyper h;
+  h.lr = 0.1;
+  h.momentum = 0.5;
+  h.weight_decay = 0.0;
+  // SGD, FP32: m = 0.5 * 0.2 + 0.3 = 0.4; w = 1 - 0.1 * 0.4 = 0.96.
+  const Trace s = update_trace(OpKind::SgdUpdate, "fp32", "none", 1);
+  Executor sgd(s, 32, h, 1);
+  sgd.store(0, {0.3});
+  sgd.store(1, {0.2});
+  sgd.store(2, {1.0});
+  sgd.run(1);
+  EXPECT_EQ(sgd.values(1)[0], static_cast<double>(0.4f));
+  EXPECT_EQ(sgd.values(2)[0], static_cast<double>(static_cast<float>(1.0 - 0.1 * static_cast<double>(0.4f))));
+  // Adam, step 1 from zero moments: m = (1 - b1) g, v = (1 - b2) g^2, and the bias-corrected step
+  // is lr * sqrt(1 - b2) / (1 - b1) * m / (sqrt(v) + eps) = lr * g / (|g| + eps / sqrt(1 - b2)).
+  const Trace a = update_trace(OpKind::AdamUpdate, "fp32", "none", 1);
+  Executor adam(a, 32, h, 1);
+  adam.store(0, {0.5});
+  adam.store(3, {1.0});
+  adam.run(1);
+  EXPECT_NEAR(adam.values(1)[0], 0.1 * 0.5, 1e-8);
+  EXPECT_NEAR(adam.values(2)[0], 0.001 * 0.25, 1e-10);
+  EXPECT_NEAR(adam.values(3)[0], 1.0 - 0.1 * 0.5 / (0.5 + 1e-8 / std::sqrt(0.001)), 1e-6);
+}
+
 // ---- the trainer ---------------------------------------------------------------------------------
 
 TEST(Trainer, RejectsNetworksFunctionalModeCannotRun) {
